@@ -1,0 +1,170 @@
+"""``golive``: run the go-live checklist, serve the sandbox, drive load gates, check a config.
+
+golive run [--env NAME | --config PATH] [pytest args...]
+golive sandbox [--port 6333] [--demo] ...          (see ``golive sandbox --help``)
+golive load run|capacity --env NAME ...            (see ``golive load --help``)
+golive config check [--env NAME | --config PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from golive.config import ConfigError, Settings, load_settings, resolve_config_path
+from golive.outcomes import ExitCode
+
+EXIT_CODES = """exit codes:
+  0  GO             every blocker passed (or is waived)
+  1  NO-GO          a blocker failed
+  2  interrupted    Ctrl-C; a partial report is written, verdict INCONCLUSIVE
+  4  usage error    bad command line or bad check markers
+  5  no checks      nothing was collected
+  6  INCONCLUSIVE   a measurement could not be trusted, or no item ran
+  7  config error   the config is missing or invalid; nothing was checked
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if argv and argv[0] == "sandbox":
+        from golive.sandbox.server import main as sandbox_main
+
+        return int(sandbox_main(argv[1:]))
+    if argv and argv[0] == "load":
+        from golive.load.cli import main as load_main
+
+        return int(load_main(argv[1:]))
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "run":
+        return cmd_run(args, rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "config":
+        return cmd_config_check(args)
+    parser.print_help()
+    return int(ExitCode.USAGE_ERROR)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="golive",
+        description="Go-live validation for a Qdrant deployment: checklist, load gates, GO / NO-GO verdict.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser(
+        "run",
+        help="run the go-live checklist (pytest -m golive) against an environment and write the report",
+        description="Run `pytest -m golive checks/` for an environment. When the environment's target is the "
+        "sandbox (target.sandbox in its config), the sandbox is started with its demo data first and "
+        'stopped afterwards. Arguments not listed here go to pytest (e.g. -m "golive and not load", -k, -x).',
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _config_args(run)
+    run.add_argument("--checks", metavar="DIR", default="checks", help="the checklist folder (default: checks)")
+    sub.add_parser("sandbox", help="serve the Qdrant-compatible sandbox (see `golive sandbox --help`)", add_help=False)
+    sub.add_parser("load", help="run a load scenario or find capacity (see `golive load --help`)", add_help=False)
+    config = sub.add_parser("config", help="validate an environment's config without running anything")
+    config_sub = config.add_subparsers(dest="config_command", metavar="check", required=True)
+    _config_args(config_sub.add_parser("check", help="load and validate the config, print a short summary"))
+    return parser
+
+
+def _config_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--env", metavar="NAME", help="environment: config/NAME.yaml (env GOLIVE_ENV; default sandbox)")
+    group.add_argument("--config", metavar="PATH", type=Path, help="a config file instead of config/<env>.yaml")
+
+
+def _load(args: argparse.Namespace) -> tuple[Path, Settings]:
+    path = resolve_config_path(env=args.env, path=args.config)
+    return path, load_settings(path)
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    try:
+        path, settings = _load(args)
+    except ConfigError as err:
+        print(f"golive: {err}", file=sys.stderr)
+        return int(ExitCode.CONFIG_ERROR)
+    kind = "the golive sandbox" if settings.target.is_sandbox else "a Qdrant deployment"
+    print(f"{path}: ok — env {settings.env}, target {settings.target.url} ({kind})")
+    print(
+        f"  {len(settings.collections)} collections, {len(settings.hosts)} hosts, gates: "
+        + ", ".join(str(g) for g in settings.thresholds.gates)
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    try:
+        path, settings = _load(args)
+    except ConfigError as err:
+        print(f"golive: {err}\ngolive: stopped before any check ran", file=sys.stderr)
+        return int(ExitCode.CONFIG_ERROR)
+    import pytest
+
+    from golive.report.summary import new_run_id
+
+    run_id = new_run_id()
+    reports = Path(os.environ.get("GOLIVE_REPORTS") or "reports")
+    argv = [
+        "-m",
+        "golive",
+        "--golive-config",
+        str(path),
+        "--golive-run-id",
+        run_id,
+        *pytest_args,
+        args.checks,
+    ]
+    with contextlib.ExitStack() as stack:
+        if settings.target.sandbox is not None:
+            try:
+                url = _start_sandbox(stack, settings)
+            except Exception as err:  # the launcher's message carries the sandbox's own last words
+                print(f"golive: could not start the sandbox: {err}", file=sys.stderr)
+                return int(ExitCode.INCONCLUSIVE)
+            argv = [f"--golive-target={url}", *argv]
+        code = int(pytest.main(argv))
+    run_dir = reports / settings.env / run_id
+    if (run_dir / "summary.json").exists():
+        print(f"golive: report folder {run_dir}  (newest run: {reports / settings.env / 'latest'})")
+    return code
+
+
+def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
+    """Start the sandbox the config describes, stopped when ``stack`` closes; return its URL."""
+    from golive.sandbox.testing import running_sandbox
+
+    sandbox = settings.target.sandbox
+    assert sandbox is not None
+    demo = ", with demo data" if sandbox.demo else ""
+    print(
+        f"golive: starting the sandbox on {settings.target.url} (data in {sandbox.data_dir}{demo})",
+        flush=True,
+    )
+    stack.callback(print, "golive: sandbox stopped", flush=True)
+    handle = stack.enter_context(
+        running_sandbox(
+            sandbox.data_dir,
+            demo=sandbox.demo,
+            demo_scale=sandbox.demo_scale,
+            api_key=os.environ.get(settings.target.api_key_env) or None,
+            read_only_key=os.environ.get(settings.target.read_only_api_key_env) or None,
+            port=settings.target.port,
+            ready_timeout=sandbox.ready_timeout,
+        )
+    )
+    return str(handle.url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

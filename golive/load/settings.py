@@ -1,0 +1,40 @@
+"""The ``load:`` section of an environment's config: how the load gates run and their ceilings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from golive.units import parse_duration, parse_rate
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Rate = Annotated[float, BeforeValidator(parse_rate)]
+
+
+class LoadSettings(BaseModel):
+    """``load: {rate: 1000/s, duration: 30s, warmup: 5s, ...}`` — bounded by ``max_rate``/``max_duration``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(True, description="run the load gates at all (they are heavy: full rate)")
+    scenario: str = "search"
+    collection: str | None = Field(None, description="collection the read scenarios query; default: the first")
+    rate: Rate = 1000.0
+    duration: Duration = 30.0
+    warmup: Duration = 5.0
+    arrival: Literal["constant", "poisson"] = "constant"
+    processes: int = Field(1, ge=1, le=64)
+    max_rate: Rate = 5000.0
+    max_duration: Duration = 600.0
+    grace: Duration = 5.0
+
+    @model_validator(mode="after")
+    def _within_ceilings(self) -> LoadSettings:
+        if self.rate > self.max_rate:
+            raise ValueError(f"rate {self.rate:g}/s exceeds max_rate {self.max_rate:g}/s")
+        if self.duration + self.warmup > self.max_duration:
+            raise ValueError(
+                f"duration + warmup ({self.duration + self.warmup:g}s) exceeds max_duration {self.max_duration:g}s"
+            )
+        return self

@@ -1,0 +1,1 @@
+"""Probes observe the deployment and return values; they never assert. Checks judge."""

@@ -1,0 +1,55 @@
+"""Qdrant's health surface: ``/``, ``/healthz``, ``/livez``, ``/readyz``, ``/issues``.
+
+``probe_endpoint(target, "/readyz")`` -> ``Endpoint(path="/readyz", status=200, text="all shards are ready")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from golive.target import Target, TargetError
+
+HEALTH_TEXT = "healthz check passed"
+READY_TEXT = "all shards are ready"
+NOT_READY_TEXT = "some shards are not ready"
+ROOT_TITLE = "qdrant - vector search engine"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    status: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"GET {self.path} -> HTTP {self.status} {self.text[:120]!r}"
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    title: str
+    version: str
+    commit: str | None
+    sandbox: str | None  # the sandbox's self-description header, None for a real server
+
+
+def probe_endpoint(target: Target, path: str) -> Endpoint:
+    response = target.get(path, key="none")
+    return Endpoint(path=path, status=response.status_code, text=response.text.strip())
+
+
+def server_info(target: Target) -> ServerInfo:
+    response = target.get("/", key="none")
+    try:
+        body: Any = response.json()
+    except ValueError:
+        raise TargetError(f"GET / -> HTTP {response.status_code}, not JSON: {response.text[:200]!r}") from None
+    if response.status_code != 200 or not isinstance(body, dict) or "version" not in body:
+        raise TargetError(f"GET / -> HTTP {response.status_code}, expected {{title, version, commit}}, got {body!r}")
+    return ServerInfo(
+        title=str(body.get("title", "")),
+        version=str(body["version"]),
+        commit=body.get("commit"),
+        sandbox=response.headers.get("x-golive-sandbox"),
+    )
