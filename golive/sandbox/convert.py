@@ -1,0 +1,247 @@
+"""Translate Qdrant REST JSON into qdrant_edge objects and edge results back into REST JSON.
+
+>>> to_filter({"must": [{"key": "lang", "match": {"value": "en"}}]})  # doctest: +ELLIPSIS
+Filter(...)
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+import qdrant_edge as qe
+
+from golive.sandbox.protocol import bad_input, bad_request
+
+DISTANCES: dict[str, qe.Distance] = {
+    "Cosine": qe.Distance.Cosine,
+    "Dot": qe.Distance.Dot,
+    "Euclid": qe.Distance.Euclid,
+    "Manhattan": qe.Distance.Manhattan,
+}
+
+
+def point_id(value: Any) -> qe.PointId:
+    """A REST point id: an unsigned integer or a UUID string (normalised to its canonical form)."""
+    if isinstance(value, bool):
+        raise bad_request(f"Unable to parse point id: {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise bad_request(f"Unable to parse point id: {value} (must be an unsigned integer or UUID)")
+        return value
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise bad_request(f"Unable to parse UUID: {value}") from None
+    raise bad_request(f"Unable to parse point id: {value!r}")
+
+
+def id_out(value: Any) -> int | str:
+    """An edge point id as REST JSON."""
+    return value if isinstance(value, int) else str(value)
+
+
+def vector(value: Any, size: int) -> list[float]:
+    """A dense vector of ``size`` floats; Qdrant's wording for a wrong dimension."""
+    if isinstance(value, dict) and "" in value:
+        value = value[""]
+    if not isinstance(value, list) or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in value):
+        raise bad_request("vector must be a list of numbers (named and sparse vectors are not supported)")
+    if len(value) != size:
+        raise bad_request_dim(size, len(value))
+    if not all(math.isfinite(x) for x in value):
+        raise bad_request("vector contains NaN or infinity")
+    return [float(x) for x in value]
+
+
+def bad_request_dim(expected: int, got: int) -> Exception:
+    """Qdrant's exact wording for a vector of the wrong size."""
+    return bad_input(f"Vector dimension error: expected dim: {expected}, got {got}")
+
+
+def _match(key: str, match: Any) -> qe.FieldCondition:
+    if not isinstance(match, dict):
+        raise bad_request(f"match on `{key}` must be an object")
+    if "value" in match:
+        value = match["value"]
+        if not isinstance(value, str | int | bool):
+            raise bad_request(f"match.value on `{key}` must be a string, integer or boolean")
+        return qe.FieldCondition(key=key, match=qe.MatchValue(value))
+    if "any" in match:
+        return qe.FieldCondition(key=key, match=qe.MatchAny(_values(key, match["any"])))
+    if "except" in match:
+        return qe.FieldCondition(key=key, match=qe.MatchExcept(_values(key, match["except"])))
+    if "text" in match:
+        return qe.FieldCondition(key=key, match=qe.MatchText(str(match["text"])))
+    raise bad_request(f"unsupported match on `{key}`: {sorted(match)}")
+
+
+def _values(key: str, values: Any) -> list[str] | list[int]:
+    if isinstance(values, list) and all(isinstance(v, str) for v in values):
+        return [str(v) for v in values]
+    if isinstance(values, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return [int(v) for v in values]
+    raise bad_request(f"match.any / match.except on `{key}` must be a list of strings or of integers")
+
+
+def _range(key: str, rng: Any) -> qe.FieldCondition:
+    if not isinstance(rng, dict) or not set(rng) <= {"gt", "gte", "lt", "lte"}:
+        raise bad_request(f"range on `{key}` takes gt, gte, lt, lte")
+    bounds = {k: v for k, v in rng.items() if v is not None}
+    if all(isinstance(v, str) for v in bounds.values()) and bounds:
+        return qe.FieldCondition(key=key, range=qe.RangeDateTime(**bounds))
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds.values()):
+        raise bad_request(f"range bounds on `{key}` must be numbers (or all datetime strings)")
+    return qe.FieldCondition(key=key, range=qe.RangeFloat(**{k: float(v) for k, v in bounds.items()}))
+
+
+def condition(cond: Any) -> Any:
+    """One REST condition as a qdrant_edge condition."""
+    if not isinstance(cond, dict):
+        raise bad_request("a filter condition must be an object")
+    if "key" in cond:
+        key = cond["key"]
+        if not isinstance(key, str):
+            raise bad_request("condition key must be a string")
+        if cond.get("match") is not None:
+            return _match(key, cond["match"])
+        if cond.get("range") is not None:
+            return _range(key, cond["range"])
+        raise bad_request(f"unsupported field condition on `{key}` (supported: match, range)")
+    if "has_id" in cond:
+        ids = cond["has_id"]
+        if not isinstance(ids, list):
+            raise bad_request("has_id must be a list of point ids")
+        return qe.HasIdCondition({point_id(i) for i in ids})
+    if "is_empty" in cond:
+        return qe.IsEmptyCondition(key=_key_of(cond["is_empty"]))
+    if "is_null" in cond:
+        return qe.IsNullCondition(key=_key_of(cond["is_null"]))
+    if "filter" in cond:
+        return to_filter(cond["filter"])
+    if {"must", "should", "must_not", "min_should"} & set(cond):
+        return to_filter(cond)
+    raise bad_request(f"unsupported filter condition: {sorted(cond)}")
+
+
+def _key_of(value: Any) -> str:
+    if isinstance(value, dict) and isinstance(value.get("key"), str):
+        return str(value["key"])
+    raise bad_request('is_empty / is_null take {"key": ...}')
+
+
+def _clause(data: dict[str, Any], name: str) -> list[Any] | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise bad_request(f"filter.{name} must be a list of conditions")
+    return [condition(c) for c in value]
+
+
+def to_filter(data: Any) -> qe.Filter | None:
+    """A REST filter (must / should / must_not / min_should) as a qdrant_edge ``Filter``."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise bad_request("filter must be an object")
+    unknown = set(data) - {"must", "should", "must_not", "min_should"}
+    if unknown:
+        raise bad_request(f"unknown filter fields: {sorted(unknown)}")
+    min_should = None
+    if data.get("min_should") is not None:
+        ms = data["min_should"]
+        if not isinstance(ms, dict) or not isinstance(ms.get("min_count"), int):
+            raise bad_request("min_should takes {conditions: [...], min_count: N}")
+        min_should = qe.MinShould([condition(c) for c in ms.get("conditions", [])], ms["min_count"])
+    return qe.Filter(
+        must=_clause(data, "must"),
+        should=_clause(data, "should"),
+        must_not=_clause(data, "must_not"),
+        min_should=min_should,
+    )
+
+
+def with_payload(value: Any, default: bool) -> Any:
+    """REST ``with_payload`` (bool, list of keys, {include}/{exclude}) for qdrant_edge."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and all(isinstance(k, str) for k in value):
+        return qe.PayloadSelector.Include(list(value))
+    if isinstance(value, dict):
+        if isinstance(value.get("include"), list):
+            return qe.PayloadSelector.Include([str(k) for k in value["include"]])
+        if isinstance(value.get("exclude"), list):
+            return qe.PayloadSelector.Exclude([str(k) for k in value["exclude"]])
+    raise bad_request("with_payload must be a boolean, a list of keys or {include|exclude: [...]}")
+
+
+def with_vector(value: Any, default: bool = False) -> bool:
+    """REST ``with_vector``/``with_vectors``: only the default vector exists, so it is a boolean."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return "" in value or len(value) > 0
+    raise bad_request("with_vector must be a boolean or a list of vector names")
+
+
+def _vector_out(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {""}:
+        return value[""]
+    return value
+
+
+def scored(point: qe.ScoredPoint) -> dict[str, Any]:
+    """An edge ``ScoredPoint`` as REST JSON."""
+    return {
+        "id": id_out(point.id),
+        "version": point.version,
+        "score": point.score,
+        "payload": point.payload,
+        "vector": _vector_out(point.vector),
+        "shard_key": None,
+        "order_value": point.order_value,
+    }
+
+
+def record(rec: qe.Record) -> dict[str, Any]:
+    """An edge ``Record`` as REST JSON."""
+    return {
+        "id": id_out(rec.id),
+        "payload": rec.payload,
+        "vector": _vector_out(rec.vector),
+        "shard_key": None,
+        "order_value": rec.order_value,
+    }
+
+
+def positive_int(value: Any, name: str, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise bad_request(f"{name} must be a non-negative integer")
+    return value
+
+
+def search_params(value: Any) -> qe.SearchParams | None:
+    """REST ``params`` ({hnsw_ef, exact, indexed_only}) for qdrant_edge."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_request("params must be an object")
+    hnsw_ef = value.get("hnsw_ef")
+    if hnsw_ef is not None:
+        hnsw_ef = positive_int(hnsw_ef, "params.hnsw_ef", 0)
+    return qe.SearchParams(
+        hnsw_ef=hnsw_ef,
+        exact=bool(value.get("exact", False)),
+        indexed_only=bool(value.get("indexed_only", False)),
+    )

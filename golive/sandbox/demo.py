@@ -1,0 +1,153 @@
+"""The demo deployment: nine collections shaped like the seed, deterministic from a seed.
+
+Vectors are embedding-like (clustered low-rank structure plus noise, normalised for Cosine/Dot),
+because HNSW recall on i.i.d. random vectors is meaningless for quality checks.
+
+    >>> [c.name for c in DEMO_COLLECTIONS][:2]
+    ['documents', 'products']
+    >>> DEMO_COLLECTIONS[0].points_at(0.05)
+    1000
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import qdrant_edge as qe
+
+from golive.sandbox.engine import DEFAULT_HNSW, DEFAULT_OPTIMIZERS, Store
+from golive.sandbox.state import State
+
+log = logging.getLogger("golive.sandbox")
+
+CATEGORIES = (
+    "electronics", "books", "clothing", "home", "sports",
+    "toys", "beauty", "garden", "automotive", "grocery",
+)  # fmt: skip
+LANGS = ("en", "de", "fr")
+TS_START = 1_704_067_200  # 2024-01-01T00:00:00Z
+TS_SPAN = 2 * 365 * 86_400
+BATCH = 2_000
+DEMO_HNSW = {**DEFAULT_HNSW, "m": 16, "ef_construct": 64}
+DEMO_OPTIMIZERS = {**DEFAULT_OPTIMIZERS, "indexing_threshold": 10}  # KB: every demo collection is indexed
+
+
+@dataclass(frozen=True)
+class DemoCollection:
+    name: str
+    size: int
+    distance: str
+    points: int
+
+    def points_at(self, scale: float) -> int:
+        """Number of points at ``scale`` (at least 10)."""
+        return max(10, round(self.points * scale))
+
+    def config(self, scale: float, seed: int) -> dict[str, Any]:
+        return {
+            "vectors": {"size": self.size, "distance": self.distance, "on_disk": None},
+            "hnsw_config": dict(DEMO_HNSW),
+            "optimizers_config": dict(DEMO_OPTIMIZERS),
+            "on_disk_payload": True,
+            "demo": {"scale": scale, "seed": seed, "points": self.points_at(scale), "complete": False},
+        }
+
+
+DEMO_COLLECTIONS: tuple[DemoCollection, ...] = (
+    DemoCollection("documents", 384, "Cosine", 20_000),
+    DemoCollection("products", 256, "Dot", 10_000),
+    DemoCollection("support_tickets", 768, "Cosine", 8_000),
+    DemoCollection("images", 512, "Euclid", 12_000),
+    DemoCollection("faq", 384, "Cosine", 2_000),
+    DemoCollection("code_snippets", 768, "Cosine", 6_000),
+    DemoCollection("user_profiles", 128, "Euclid", 30_000),
+    DemoCollection("news_articles", 1024, "Cosine", 4_000),
+    DemoCollection("audio_clips", 192, "Manhattan", 5_000),
+)
+
+
+def _rng(seed: int, name: str, stream: int) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(name.encode()), stream])
+
+
+def vectors(spec: DemoCollection, count: int, seed: int) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """``count`` embedding-like vectors: 64 clusters in a rank-32 subspace, plus isotropic noise."""
+    rng = _rng(seed, spec.name, 0)
+    rank = min(32, spec.size)
+    basis = rng.standard_normal((rank, spec.size)).astype(np.float32) / np.sqrt(rank)
+    centers = rng.standard_normal((64, rank)).astype(np.float32)
+    labels = rng.integers(0, 64, size=count)
+    latent = centers[labels] + 0.6 * rng.standard_normal((count, rank)).astype(np.float32)
+    out = latent @ basis + 0.15 * rng.standard_normal((count, spec.size)).astype(np.float32)
+    if spec.distance in {"Cosine", "Dot"}:
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+    result: np.ndarray[Any, np.dtype[np.float32]] = out.astype(np.float32)
+    return result
+
+
+def payloads(spec: DemoCollection, count: int, seed: int) -> list[dict[str, Any]]:
+    """Deterministic payloads: category, tenant 0..99, price, ts (epoch s), lang."""
+    rng = _rng(seed, spec.name, 1)
+    cats = rng.integers(0, len(CATEGORIES), size=count)
+    tenants = rng.integers(0, 100, size=count)
+    prices = np.round(rng.gamma(2.0, 40.0, size=count), 2)
+    ts = TS_START + rng.integers(0, TS_SPAN, size=count)
+    langs = rng.integers(0, len(LANGS), size=count)
+    return [
+        {"category": CATEGORIES[c], "tenant": int(t), "price": float(p), "ts": int(s), "lang": LANGS[g]}
+        for c, t, p, s, g in zip(cats, tenants, prices, ts, langs, strict=True)
+    ]
+
+
+def _fill(shard: qe.EdgeShard, spec: DemoCollection, count: int, seed: int) -> None:
+    vecs = vectors(spec, count, seed)
+    pays = payloads(spec, count, seed)
+    for start in range(0, count, BATCH):
+        stop = min(count, start + BATCH)
+        points = [qe.Point(i, vecs[i].tolist(), pays[i]) for i in range(start, stop)]
+        shard.update(qe.UpdateOperation.upsert_points(points))
+    shard.optimize()
+    shard.flush()
+
+
+def is_complete(store: Store, spec: DemoCollection, scale: float, seed: int) -> bool:
+    c = store.collections.get(spec.name)
+    if c is None:
+        return False
+    demo = c.config.get("demo") or {}
+    return bool(
+        demo.get("complete")
+        and demo.get("scale") == scale
+        and demo.get("seed") == seed
+        and c.info().points_count == spec.points_at(scale)
+    )
+
+
+async def load_demo(state: State) -> None:
+    """Create any missing or incomplete demo collection, index it, then mark the sandbox ready."""
+    store, scale, seed = state.store, state.demo_scale, state.demo_seed
+    started = time.perf_counter()
+    try:
+        for spec in DEMO_COLLECTIONS:
+            if is_complete(store, spec, scale, seed):
+                continue
+            await store.delete(spec.name)
+            config = spec.config(scale, seed)
+            collection = await store.create(spec.name, config)
+            async with collection.lock:
+                await asyncio.to_thread(_fill, collection.shard, spec, spec.points_at(scale), seed)
+                collection.config["demo"]["complete"] = True
+                collection.save_config()
+            log.info("demo: %s ready (%d points)", spec.name, spec.points_at(scale))
+    except Exception as exc:
+        state.load_error = str(exc)
+        log.exception("demo load failed")
+        raise
+    state.loaded = True
+    log.warning("golive sandbox: demo ready in %.1f s", time.perf_counter() - started)

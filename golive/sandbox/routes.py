@@ -1,0 +1,326 @@
+"""Collection and point endpoints: Qdrant's paths, bodies and envelopes over qdrant_edge.
+
+Each handler takes the shared :class:`State` and the :class:`Request` and returns a
+:class:`Response`; bad input raises :class:`ApiError` (400/404/409), never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import qdrant_edge as qe
+
+from golive.sandbox import convert
+from golive.sandbox.engine import SCHEMA_TYPES, Collection, parse_create
+from golive.sandbox.protocol import ApiError, Request, Response, bad_input, bad_request, ok
+from golive.sandbox.state import State
+
+
+def _collection(s: State, r: Request) -> Collection:
+    return s.store.get(r.params["name"])
+
+
+def _edge(fn: Any, *args: Any) -> Any:
+    """Call into qdrant_edge, turning its input errors into Qdrant's 400."""
+    try:
+        return fn(*args)
+    except ApiError:
+        raise
+    except Exception as exc:
+        raise bad_input(str(exc)) from None
+
+
+def collection_info(s: State, c: Collection) -> dict[str, Any]:
+    info = c.info()
+    fault = s.faults.collection_fault(c.name)
+    status = fault.get("status") or ("yellow" if c.optimizing or c.optimize_pending else "green")
+    error = fault.get("optimizer_error") or c.optimizer_error
+    cfg = c.config
+    return {
+        "status": status,
+        "optimizer_status": {"error": error} if error else "ok",
+        "indexed_vectors_count": info.indexed_vectors_count,
+        "points_count": info.points_count,
+        "segments_count": info.segments_count,
+        "config": {
+            "params": {
+                "vectors": {k: v for k, v in cfg["vectors"].items() if v is not None},
+                "shard_number": 1,
+                "replication_factor": 1,
+                "write_consistency_factor": 1,
+                "on_disk_payload": cfg.get("on_disk_payload", True),
+            },
+            "hnsw_config": cfg["hnsw_config"],
+            "optimizer_config": cfg["optimizers_config"],
+            "wal_config": {"wal_capacity_mb": 32, "wal_segments_ahead": 0},
+            "quantization_config": None,
+        },
+        "payload_schema": {
+            key: {"data_type": str(idx.data_type).rsplit(".", 1)[-1].lower(), "points": idx.points}
+            for key, idx in info.payload_schema.items()
+        },
+    }
+
+
+async def list_collections(s: State, r: Request) -> Response:
+    return ok({"collections": [{"name": n} for n in s.store.names()]}, started=r.started)
+
+
+async def get_collection(s: State, r: Request) -> Response:
+    return ok(collection_info(s, _collection(s, r)), started=r.started)
+
+
+async def collection_exists(s: State, r: Request) -> Response:
+    return ok({"exists": r.params["name"] in s.store.collections}, started=r.started)
+
+
+async def create_collection(s: State, r: Request) -> Response:
+    config = parse_create(r.json_object())
+    await s.store.create(r.params["name"], config)
+    return ok(True, started=r.started)
+
+
+async def delete_collection(s: State, r: Request) -> Response:
+    return ok(await s.store.delete(r.params["name"]), started=r.started)
+
+
+async def _apply(s: State, r: Request, c: Collection, op: qe.UpdateOperation) -> Response:
+    wait = r.flag("wait", False)
+    op_id, status = await c.update(op, wait=wait)
+    return ok({"operation_id": op_id, "status": status}, started=r.started, status=200 if wait else 202)
+
+
+def _points(body: dict[str, Any], c: Collection) -> list[qe.Point]:
+    if "batch" in body:
+        batch = body["batch"]
+        if not isinstance(batch, dict) or not isinstance(batch.get("ids"), list):
+            raise bad_request("batch must be {ids, vectors, payloads}")
+        ids, vectors = batch["ids"], batch.get("vectors")
+        payloads = batch.get("payloads") or [None] * len(ids)
+        if not isinstance(vectors, list) or len(vectors) != len(ids) or len(payloads) != len(ids):
+            raise bad_request("batch ids, vectors and payloads must have the same length")
+        raw: Any = [{"id": i, "vector": v, "payload": p} for i, v, p in zip(ids, vectors, payloads, strict=True)]
+    else:
+        raw = body.get("points")
+        if not isinstance(raw, list):
+            raise bad_request("missing field `points` (a list of {id, vector, payload})")
+    out = []
+    for point in raw:
+        if not isinstance(point, dict) or "id" not in point:
+            raise bad_request("every point needs an id")
+        payload = point.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            raise bad_request("payload must be an object")
+        vec = convert.vector(point.get("vector"), c.size)
+        out.append(qe.Point(convert.point_id(point["id"]), vec, payload))
+    return out
+
+
+async def upsert_points(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    points = _points(r.json_object(), c)
+    return await _apply(s, r, c, qe.UpdateOperation.upsert_points(points))
+
+
+def _selector(body: dict[str, Any]) -> tuple[list[qe.PointId] | None, qe.Filter | None]:
+    if isinstance(body.get("points"), list):
+        return [convert.point_id(i) for i in body["points"]], None
+    if body.get("filter") is not None:
+        return None, convert.to_filter(body["filter"])
+    raise bad_request("give `points` (a list of ids) or `filter`")
+
+
+async def delete_points(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    ids, flt = _selector(r.json_object())
+    if ids is not None:
+        op = qe.UpdateOperation.delete_points(ids)
+    else:
+        assert flt is not None
+        op = qe.UpdateOperation.delete_points_by_filter(flt)
+    return await _apply(s, r, c, op)
+
+
+async def set_payload(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    body = r.json_object()
+    payload = body.get("payload")
+    if not isinstance(payload, dict):
+        raise bad_request("missing field `payload` (an object)")
+    ids, flt = _selector(body)
+    overwrite = r.method == "PUT"
+    if ids is not None:
+        make = qe.UpdateOperation.overwrite_payload if overwrite else qe.UpdateOperation.set_payload
+        op = make(ids, payload, body.get("key"))
+    else:
+        assert flt is not None
+        by_filter = (
+            qe.UpdateOperation.overwrite_payload_by_filter if overwrite else qe.UpdateOperation.set_payload_by_filter
+        )
+        op = by_filter(flt, payload, body.get("key"))
+    return await _apply(s, r, c, op)
+
+
+async def delete_payload(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    body = r.json_object()
+    keys = body.get("keys")
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise bad_request("missing field `keys` (a list of strings)")
+    ids, flt = _selector(body)
+    if ids is not None:
+        op = qe.UpdateOperation.delete_payload(ids, keys)
+    else:
+        assert flt is not None
+        op = qe.UpdateOperation.delete_payload_by_filter(flt, keys)
+    return await _apply(s, r, c, op)
+
+
+async def create_index(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    body = r.json_object()
+    field, schema = body.get("field_name"), body.get("field_schema")
+    if isinstance(schema, dict):
+        schema = schema.get("type")
+    if not isinstance(field, str) or schema not in SCHEMA_TYPES:
+        raise bad_request(f"give field_name and field_schema, one of {sorted(SCHEMA_TYPES)}")
+    return await _apply(s, r, c, qe.UpdateOperation.create_field_index(field, SCHEMA_TYPES[schema]))
+
+
+async def delete_index(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    return await _apply(s, r, c, qe.UpdateOperation.delete_field_index(r.params["field"]))
+
+
+async def retrieve_points(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    body = r.json_object()
+    if not isinstance(body.get("ids"), list):
+        raise bad_request("missing field `ids` (a list of point ids)")
+    ids = [convert.point_id(i) for i in body["ids"]]
+    wp = convert.with_payload(body.get("with_payload"), True)
+    wv = convert.with_vector(body.get("with_vector", body.get("with_vectors")), False)
+    records = _edge(c.shard.retrieve, ids, wp, wv)
+    return ok([convert.record(x) for x in records], started=r.started)
+
+
+async def get_point(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    raw = r.params["id"]
+    pid = convert.point_id(int(raw) if raw.isdigit() else raw)
+    records = _edge(c.shard.retrieve, [pid], True, True)
+    if not records:
+        raise ApiError(404, f"Not found: No point with id {raw} found")
+    return ok(convert.record(records[0]), started=r.started)
+
+
+def _query_vector(c: Collection, query: Any) -> tuple[list[float] | None, qe.PointId | None]:
+    """(vector, id to exclude) for a REST ``query``: a vector, {nearest}, or a point id."""
+    if query is None:
+        return None, None
+    if isinstance(query, dict) and "nearest" in query:
+        query = query["nearest"]
+    if isinstance(query, list):
+        return convert.vector(query, c.size), None
+    if isinstance(query, int | str) and not isinstance(query, bool):
+        pid = convert.point_id(query)
+        records = _edge(c.shard.retrieve, [pid], False, True)
+        if not records or records[0].vector is None:
+            raise ApiError(404, f"Not found: No point with id {query} found")
+        vec = records[0].vector
+        return list(vec[""] if isinstance(vec, dict) else vec), pid
+    raise bad_request("query must be a vector, {nearest: vector} or a point id")
+
+
+def _query_request(c: Collection, body: Any, *, legacy: bool) -> qe.QueryRequest:
+    if not isinstance(body, dict):
+        raise bad_request("each request must be an object")
+    if legacy:
+        raw = body.get("vector")
+        if isinstance(raw, dict) and "vector" in raw:
+            raw = raw["vector"]
+        if raw is None:
+            raise bad_request("missing field `vector`")
+        vec: list[float] | None = convert.vector(raw, c.size)
+        exclude: qe.PointId | None = None
+    else:
+        vec, exclude = _query_vector(c, body.get("query"))
+    flt = convert.to_filter(body.get("filter"))
+    if exclude is not None:
+        flt = qe.Filter(must=[flt] if flt else None, must_not=[qe.HasIdCondition({exclude})])
+    threshold = body.get("score_threshold")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int | float)):
+        raise bad_request("score_threshold must be a number")
+    return qe.QueryRequest(
+        limit=convert.positive_int(body.get("limit", body.get("top")), "limit", 10),
+        offset=convert.positive_int(body.get("offset"), "offset", 0) or None,
+        query=qe.Query.Nearest(vec) if vec is not None else None,
+        filter=flt,
+        params=convert.search_params(body.get("params")),
+        with_payload=convert.with_payload(body.get("with_payload"), False),
+        with_vector=convert.with_vector(body.get("with_vector", body.get("with_vectors")), False),
+        score_threshold=float(threshold) if threshold is not None else None,
+    )
+
+
+async def query_points(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    found = _edge(c.shard.query, _query_request(c, r.json_object(), legacy=False))
+    return ok({"points": [convert.scored(p) for p in found]}, started=r.started)
+
+
+async def search_points(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    found = _edge(c.shard.query, _query_request(c, r.json_object(), legacy=True))
+    return ok([convert.scored(p) for p in found], started=r.started)
+
+
+def _batch(c: Collection, body: dict[str, Any], key: str, legacy: bool) -> list[list[qe.ScoredPoint]]:
+    requests = body.get(key)
+    if not isinstance(requests, list):
+        raise bad_request(f"missing field `{key}` (a list of requests)")
+    if not requests:
+        return []
+    batch = qe.QueryBatchRequest([_query_request(c, q, legacy=legacy) for q in requests])
+    result: list[list[qe.ScoredPoint]] = _edge(c.shard.query_batch, batch)
+    return result
+
+
+async def query_batch(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    results = _batch(c, r.json_object(), "searches", legacy=False)
+    return ok([{"points": [convert.scored(p) for p in res]} for res in results], started=r.started)
+
+
+async def search_batch(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    results = _batch(c, r.json_object(), "searches", legacy=True)
+    return ok([[convert.scored(p) for p in res] for res in results], started=r.started)
+
+
+async def scroll_points(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    body = r.json_object()
+    offset = body.get("offset")
+    request = qe.ScrollRequest(
+        offset=convert.point_id(offset) if offset is not None else None,
+        limit=convert.positive_int(body.get("limit"), "limit", 10),
+        filter=convert.to_filter(body.get("filter")),
+        with_payload=convert.with_payload(body.get("with_payload"), True),
+        with_vector=convert.with_vector(body.get("with_vector", body.get("with_vectors")), False),
+    )
+    records, next_offset = _edge(c.shard.scroll, request)
+    return ok(
+        {
+            "points": [convert.record(x) for x in records],
+            "next_page_offset": convert.id_out(next_offset) if next_offset is not None else None,
+        },
+        started=r.started,
+    )
+
+
+async def count_points(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    body = r.json_object()
+    request = qe.CountRequest(exact=bool(body.get("exact", True)), filter=convert.to_filter(body.get("filter")))
+    return ok({"count": _edge(c.shard.count, request)}, started=r.started)

@@ -1,0 +1,125 @@
+"""``golive sandbox``: serve the sandbox with uvicorn (argparse CLI).
+
+$ python -m golive.sandbox --demo --port 6333
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from golive.sandbox.app import SandboxApp
+from golive.sandbox.auth import Keys
+from golive.sandbox.demo import load_demo
+from golive.sandbox.engine import Store
+from golive.sandbox.state import State
+
+API_KEY_ENV = "QDRANT__SERVICE__API_KEY"
+READ_ONLY_KEY_ENV = "QDRANT__SERVICE__READ_ONLY_API_KEY"
+DEFAULT_DATA_DIR = Path(".golive/sandbox-data")
+GRACEFUL_SHUTDOWN_S = 5
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0..65535, got {port}")
+    return port
+
+
+def _scale(value: str) -> float:
+    try:
+        scale = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 < scale <= 10:
+        raise argparse.ArgumentTypeError(f"scale must be in (0, 10], got {scale}")
+    return scale
+
+
+def _file(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {value}")
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="golive sandbox",
+        description="A Qdrant-compatible REST sandbox on qdrant-edge (a test target, not Qdrant). "
+        f"API keys come from ${API_KEY_ENV} and ${READ_ONLY_KEY_ENV}.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=6333, help="port (default 6333; 0 picks a free one)")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR",
+                   help=f"where shards and snapshots live (default {DEFAULT_DATA_DIR})")  # fmt: skip
+    p.add_argument("--demo", action="store_true", help="create the nine demo collections (reused if present)")
+    p.add_argument("--demo-scale", type=_scale, default=1.0, metavar="F", help="demo size factor (default 1.0)")
+    p.add_argument("--demo-seed", type=int, default=0, metavar="N", help="demo random seed (default 0)")
+    p.add_argument("--tls-cert", type=_file, metavar="F", help="PEM certificate; enables HTTPS with --tls-key")
+    p.add_argument("--tls-key", type=_file, metavar="F", help="PEM private key for --tls-cert")
+    p.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                   help="allowed CORS origin (repeatable; default: any origin, like Qdrant)")  # fmt: skip
+    return p
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the sandbox until SIGTERM / Ctrl-C; returns the exit code (2 if the port is taken)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound: {exc.strerror}"
+        print(f"golive sandbox: {args.host}:{args.port} {reason}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    state = State(
+        store=Store(args.data_dir),
+        keys=Keys(os.environ.get(API_KEY_ENV) or None, os.environ.get(READ_ONLY_KEY_ENV) or None),
+        cors_origins=tuple(args.cors_origin or ["*"]),
+        demo=args.demo,
+        demo_scale=args.demo_scale,
+        demo_seed=args.demo_seed,
+    )
+    app = SandboxApp(state, on_startup=load_demo if args.demo else None)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+        ssl_keyfile=str(args.tls_key) if args.tls_key else None,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )
+    scheme = "https" if args.tls_cert else "http"
+    auth = "on" if state.keys.enabled else "off"
+    print(f"golive sandbox: listening on {scheme}://{args.host}:{port} (api key {auth})", flush=True)
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    print("golive sandbox: stopped, shards flushed", flush=True)
+    return 0 if server.started else 1

@@ -1,0 +1,256 @@
+"""Service endpoints: root, health, metrics, telemetry, cluster, issues, snapshots and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from golive.sandbox import QDRANT_VERSION, edge_version, snapshots
+from golive.sandbox.faults import FaultError
+from golive.sandbox.metrics import Snapshot, render
+from golive.sandbox.protocol import (
+    ApiError,
+    Request,
+    Response,
+    bad_request,
+    ok,
+    raw_json,
+    text,
+)
+from golive.sandbox.routes import collection_info
+from golive.sandbox.state import State
+
+PEER_ID = 1
+SNAPSHOT_TYPE = b"application/octet-stream"
+
+
+async def root(s: State, r: Request) -> Response:
+    return raw_json({"title": "qdrant - vector search engine", "version": QDRANT_VERSION, "commit": None})
+
+
+async def healthz(s: State, r: Request) -> Response:
+    return text(200, "healthz check passed")
+
+
+async def readyz(s: State, r: Request) -> Response:
+    if s.ready():
+        return text(200, "all shards are ready")
+    return text(503, "some shards are not ready")
+
+
+async def metrics(s: State, r: Request) -> Response:
+    rows = []
+    for name in s.store.names():
+        points = s.store.collections[name].info().points_count
+        rows.append((name, points, points))
+    body = render(Snapshot(QDRANT_VERSION, rows, s.stats))
+    return text(200, body, {b"content-type": b"text/plain; version=0.0.4"})
+
+
+def _sandbox_marker(s: State) -> dict[str, Any]:
+    return {
+        "engine": "qdrant-edge-py",
+        "engine_version": edge_version(),
+        "note": "golive sandbox: a test target, not Qdrant",
+        "demo": s.demo,
+    }
+
+
+async def telemetry(s: State, r: Request) -> Response:
+    try:
+        level = int(r.query.get("details_level", "0") or 0)
+    except ValueError:
+        raise bad_request("details_level must be an integer") from None
+    collections: list[dict[str, Any]] = []
+    if level >= 1:
+        for name in s.store.names():
+            c = s.store.collections[name]
+            info = collection_info(s, c)
+            collections.append(
+                {
+                    "id": name,
+                    "init_time_ms": 0,
+                    "config": info["config"],
+                    "shards": [
+                        {
+                            "id": 0,
+                            "key": None,
+                            "local": {
+                                "variant_name": None,
+                                "status": info["status"],
+                                "total_optimized_points": 0,
+                                "segments": [],
+                            },
+                            "remote": [],
+                            "replicate_states": {str(PEER_ID): "Active"},
+                        }
+                    ],
+                }
+            )
+    result = {
+        "id": s.instance_id,
+        "app": {
+            "name": "qdrant",
+            "version": QDRANT_VERSION,
+            "startup": s.started_at.isoformat(),
+        },
+        "collections": {
+            "number_of_collections": len(s.store.collections),
+            "collections": collections if level >= 1 else None,
+        },
+        "cluster": {"enabled": s.faults.state["cluster"] is not None},
+        "golive_sandbox": _sandbox_marker(s),
+    }
+    return ok(result, started=r.started)
+
+
+async def issues(s: State, r: Request) -> Response:
+    return ok({"issues": s.faults.state["issues"]}, started=r.started)
+
+
+def _iso_now() -> str:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
+
+
+async def cluster(s: State, r: Request) -> Response:
+    fault = s.faults.state["cluster"]
+    if fault is None:
+        return ok({"status": "disabled"}, started=r.started)
+    peers = {str(i): {"uri": f"http://sandbox-peer-{i}:6335/"} for i in range(1, fault["peers"] + 1)}
+    dead = list(range(fault["peers"] - fault["dead_peers"] + 1, fault["peers"] + 1))
+    result = {
+        "status": "enabled",
+        "peer_id": PEER_ID,
+        "peers": peers,
+        "raft_info": {
+            "term": 1,
+            "commit": 1,
+            "pending_operations": 0,
+            "leader": PEER_ID,
+            "role": "Leader",
+            "is_voter": True,
+        },
+        "consensus_thread_status": {"consensus_thread_status": "working", "last_update": _iso_now()},
+        "message_send_failures": {
+            f"http://sandbox-peer-{i}:6335/": {
+                "count": 1,
+                "latest_error": "connection refused",
+                "latest_error_timestamp": _iso_now(),
+            }
+            for i in dead
+        },
+    }
+    return ok(result, started=r.started)
+
+
+async def collection_cluster(s: State, r: Request) -> Response:
+    c = s.store.get(r.params["name"])
+    points = c.info().points_count
+    fault = s.faults.state["cluster"]
+    state = fault["shard_state"] if fault else "Active"
+    remote = []
+    if fault:
+        alive = fault["peers"] - fault["dead_peers"]
+        remote = [
+            {"shard_id": 0, "peer_id": i, "state": "Active" if i <= alive else "Dead"}
+            for i in range(2, fault["peers"] + 1)
+        ]
+    result = {
+        "peer_id": PEER_ID,
+        "shard_count": 1,
+        "local_shards": [{"shard_id": 0, "points_count": points, "state": state}],
+        "remote_shards": remote,
+        "shard_transfers": [],
+    }
+    return ok(result, started=r.started)
+
+
+def _snapshot_fault(s: State) -> None:
+    if s.faults.state["snapshot_failure"]:
+        raise ApiError(500, "Service internal error: injected snapshot failure (golive sandbox fault)")
+
+
+async def create_snapshot(s: State, r: Request) -> Response:
+    c = s.store.get(r.params["name"])
+    _snapshot_fault(s)
+    return ok(await snapshots.create(s.store, c), started=r.started)
+
+
+async def list_snapshots(s: State, r: Request) -> Response:
+    s.store.get(r.params["name"])
+    return ok(snapshots.list_snapshots(s.store, r.params["name"]), started=r.started)
+
+
+async def download_snapshot(s: State, r: Request) -> Response:
+    s.store.get(r.params["name"])
+    path = snapshots.snapshot_path(s.store, r.params["name"], r.params["snapshot"])
+    body = await asyncio.to_thread(path.read_bytes)
+    return Response(200, body, SNAPSHOT_TYPE)
+
+
+async def delete_snapshot(s: State, r: Request) -> Response:
+    s.store.get(r.params["name"])
+    snapshots.delete(s.store, r.params["name"], r.params["snapshot"])
+    return ok(True, started=r.started)
+
+
+async def recover_snapshot(s: State, r: Request) -> Response:
+    body = r.json_object()
+    location = body.get("location")
+    if not isinstance(location, str):
+        raise bad_request("missing field `location`")
+    _snapshot_fault(s)
+    path, temporary = await snapshots.fetch(s.store, location)
+    try:
+        await snapshots.recover(s.store, r.params["name"], path, body.get("checksum"))
+    finally:
+        if temporary:
+            path.unlink(missing_ok=True)
+    return ok(True, started=r.started)
+
+
+async def upload_snapshot(s: State, r: Request) -> Response:
+    _snapshot_fault(s)
+    data = _multipart_file(r)
+    path = snapshots.staging_dir(s.store) / f"upload-{uuid.uuid4().hex}.snapshot"
+    await asyncio.to_thread(path.write_bytes, data)
+    try:
+        await snapshots.recover(s.store, r.params["name"], path, r.query.get("checksum"))
+    finally:
+        path.unlink(missing_ok=True)
+    return ok(True, started=r.started)
+
+
+def _multipart_file(r: Request) -> bytes:
+    """The first file part of a multipart/form-data body."""
+    match = re.search(r'boundary="?([^";]+)"?', r.headers.get("content-type", ""))
+    if not match:
+        raise bad_request("expected a multipart/form-data body with a `snapshot` file")
+    boundary = b"--" + match.group(1).encode()
+    for part in r.body.split(boundary)[1:]:
+        if part.startswith(b"--"):
+            break
+        head, sep, content = part.partition(b"\r\n\r\n")
+        if (sep and b"filename=" in head) or b'name="snapshot"' in head:
+            return content[:-2] if content.endswith(b"\r\n") else content
+    raise bad_request("multipart body has no `snapshot` file part")
+
+
+async def get_faults(s: State, r: Request) -> Response:
+    return ok(s.faults.to_json(), started=r.started)
+
+
+async def put_faults(s: State, r: Request) -> Response:
+    try:
+        s.faults.merge(r.json())
+    except FaultError as exc:
+        raise bad_request(str(exc)) from None
+    return ok(s.faults.to_json(), started=r.started)
+
+
+async def delete_faults(s: State, r: Request) -> Response:
+    s.faults.clear()
+    return ok(s.faults.to_json(), started=r.started)

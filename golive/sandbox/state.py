@@ -1,0 +1,31 @@
+"""The server's shared state, handed to every route handler."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from golive.sandbox.auth import Keys
+from golive.sandbox.engine import Store
+from golive.sandbox.faults import Faults
+from golive.sandbox.metrics import RequestStats
+
+
+@dataclass
+class State:
+    store: Store
+    keys: Keys
+    faults: Faults = field(default_factory=Faults)
+    stats: RequestStats = field(default_factory=RequestStats)
+    cors_origins: tuple[str, ...] = ("*",)
+    demo: bool = False
+    demo_scale: float = 1.0
+    demo_seed: int = 0
+    loaded: bool = False
+    load_error: str | None = None
+    instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def ready(self) -> bool:
+        return self.loaded and not self.faults.state["not_ready"]
