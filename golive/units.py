@@ -7,6 +7,7 @@ the field. ``parse_duration("250ms") == 0.25``; ``parse_rate("1000/s") == 1000.0
 
 from __future__ import annotations
 
+import math
 import re
 
 _DURATION_UNITS = {
@@ -47,9 +48,13 @@ def parse_duration(text: str | float | int) -> float:
     if isinstance(text, bool):
         raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
     if isinstance(text, int | float):
+        if not math.isfinite(text):
+            raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
         if text < 0:
             raise ValueError(f"expected {DURATION_HINT}, got a negative number {text!r}")
         return float(text)
+    if not isinstance(text, str):
+        raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
     match = _DURATION_RE.match(text)
     if not match:
         raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
@@ -61,9 +66,13 @@ def parse_rate(text: str | float | int) -> float:
     if isinstance(text, bool):
         raise ValueError(f"expected {RATE_HINT}, got {text!r}")
     if isinstance(text, int | float):
+        if not math.isfinite(text):
+            raise ValueError(f"expected {RATE_HINT}, got {text!r}")
         if text < 0:
             raise ValueError(f"expected {RATE_HINT}, got a negative number {text!r}")
         return float(text)
+    if not isinstance(text, str):
+        raise ValueError(f"expected {RATE_HINT}, got {text!r}")
     match = _RATE_RE.match(text)
     if not match:
         raise ValueError(f"expected {RATE_HINT}, got {text!r}")
@@ -78,6 +87,8 @@ def parse_percent(text: str | float | int) -> float:
         if not 0 <= text <= 1:
             raise ValueError(f"expected {PERCENT_HINT} (a bare number is a fraction 0..1), got {text!r}")
         return float(text)
+    if not isinstance(text, str):
+        raise ValueError(f"expected {PERCENT_HINT}, got {text!r}")
     match = _PERCENT_RE.match(text)
     if not match:
         raise ValueError(f"expected {PERCENT_HINT}, got {text!r}")
@@ -95,6 +106,8 @@ def parse_size(text: str | int) -> int:
         if text < 0:
             raise ValueError(f"expected {SIZE_HINT}, got a negative number {text!r}")
         return text
+    if not isinstance(text, str):
+        raise ValueError(f"expected {SIZE_HINT}, got {text!r}")
     match = _SIZE_RE.match(text)
     if not match:
         raise ValueError(f"expected {SIZE_HINT}, got {text!r}")
