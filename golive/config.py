@@ -27,7 +27,6 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 from golive.load.settings import LoadSettings
@@ -38,7 +37,7 @@ DEFAULT_ENV = "sandbox"
 CHECK_ID_RE = re.compile(r"^GL-[A-Z]+-\d{3}$")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_KEY_RE = re.compile(r"(^|_)(api_?key|password|passwd|secret|token|bearer)$", re.IGNORECASE)
-_URL_PASSWORD_RE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:\s]+:[^/@\s]+@", re.IGNORECASE)
+_URL_PASSWORD_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@", re.IGNORECASE)
 
 
 class ConfigError(Exception):
@@ -286,14 +285,15 @@ class Settings(_Model):
     waivers: list[Waiver] = Field(default_factory=list)
     allow: Allow = Allow()
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> Settings:
+    @field_validator("collections")
+    @classmethod
+    def _unique_names(cls, collections: list[ExpectedCollection]) -> list[ExpectedCollection]:
         seen: set[str] = set()
-        for c in self.collections:
+        for c in collections:
             if c.name in seen:
                 raise ValueError(f"collection {c.name!r} is listed twice under collections")
             seen.add(c.name)
-        return self
+        return collections
 
     def waiver_for(self, check_id: str, today: dt.date) -> Waiver | None:
         """The waiver that names ``check_id``, active or not (the caller decides what expiry means)."""
@@ -356,7 +356,8 @@ def _find_secrets(node: Any, path: str) -> Iterable[tuple[str, str]]:
     if isinstance(node, dict):
         for key, value in node.items():
             sub = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and _SECRET_KEY_RE.search(key) and isinstance(value, str | int) and value:
+            is_value = isinstance(value, str | int) and not isinstance(value, bool)  # claims.api_key: true is a claim
+            if isinstance(key, str) and _SECRET_KEY_RE.search(key) and is_value and value:
                 yield (
                     sub,
                     "a secret written into the config file: remove it, put it in an environment variable "
@@ -367,7 +368,7 @@ def _find_secrets(node: Any, path: str) -> Iterable[tuple[str, str]]:
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from _find_secrets(value, f"{path}[{i}]")
-    elif isinstance(node, str) and _URL_PASSWORD_RE.match(node):
+    elif isinstance(node, str) and _URL_PASSWORD_RE.search(node):
         yield (
             path,
             "a URL with a password in it: drop the password and name its environment variable instead",
