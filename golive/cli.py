@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -109,8 +110,6 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     except ConfigError as err:
         print(f"golive: {err}\ngolive: stopped before any check ran", file=sys.stderr)
         return int(ExitCode.CONFIG_ERROR)
-    import pytest
-
     from golive.report.summary import new_run_id
 
     run_id = new_run_id()
@@ -133,11 +132,24 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
                 print(f"golive: could not start the sandbox: {err}", file=sys.stderr)
                 return int(ExitCode.INCONCLUSIVE)
             argv = [f"--golive-target={url}", *argv]
-        code = int(pytest.main(argv))
+        code = _pytest(argv)
     run_dir = reports / settings.env / run_id
     if (run_dir / "summary.json").exists():
         print(f"golive: report folder {run_dir}  (newest run: {reports / settings.env / 'latest'})")
     return code
+
+
+def _pytest(argv: list[str]) -> int:
+    """pytest in a child process: a clean interpreter (assertion rewriting, warnings), same terminal."""
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv])
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:  # the child got the same Ctrl-C: let it write its partial summary
+        try:
+            return proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return int(ExitCode.INTERRUPTED)
 
 
 def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:

@@ -1,0 +1,88 @@
+"""A small demo sandbox and a way to run the real checklist against it in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from golive.sandbox.demo import DEMO_COLLECTIONS
+from golive.sandbox.testing import SandboxHandle, running_sandbox
+
+REPO = Path(__file__).resolve().parents[3]
+SCALE = 0.05
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxHandle]:
+    """One demo sandbox for the session; tests that inject faults clear them again."""
+    with running_sandbox(tmp_path_factory.mktemp("sandbox"), demo=True, demo_scale=SCALE) as handle:
+        yield handle
+
+
+@pytest.fixture
+def clean_sandbox(sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
+    sandbox.clear_faults()
+    yield sandbox
+    sandbox.clear_faults()
+
+
+def config_for(url: str, **sections: Any) -> dict[str, Any]:
+    """A config for the demo at SCALE, pointing at ``url``; ``sections`` replace top-level sections."""
+    config: dict[str, Any] = {
+        "target": {"url": url, "grpc_port": None, "timeout": "2s", "connect_timeout": "1s"},
+        "collections": [
+            {"name": c.name, "vector_size": c.size, "distance": c.distance, "min_points": c.points_at(SCALE)}
+            for c in DEMO_COLLECTIONS
+        ],
+        "thresholds": {"version": ">=1.10,<2"},
+        "allow": {"probe_writes": True, "snapshot_restore": True, "full_load": False},
+    }
+    config.update(sections)
+    return config
+
+
+@dataclass
+class Run:
+    code: int
+    output: str
+    summary: dict[str, Any]
+
+    @property
+    def verdict(self) -> str:
+        return str(self.summary["verdict"])
+
+    def labels(self, *outcomes: str) -> set[str]:
+        return {c["label"] for c in self.summary["checks"] if c["outcome"] in outcomes}
+
+    @property
+    def failed(self) -> set[str]:
+        return self.labels("failed", "error")
+
+    def check(self, label: str) -> dict[str, Any]:
+        return next(c for c in self.summary["checks"] if c["label"] == label)
+
+
+def run_checklist(tmp_path: Path, config: dict[str, Any], *args: str, timeout: float = 120) -> Run:
+    """``pytest -m golive checks/`` in a subprocess, as an SRE would run it; returns exit code and summary."""
+    path = tmp_path / "env.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    reports = tmp_path / "reports"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}", f"--golive-reports={reports}",
+         "-p", "no:randomly", "-q", *args, str(REPO / "checks")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    output = proc.stdout + proc.stderr
+    summary_path = reports / "env" / "latest" / "summary.json"
+    assert summary_path.exists(), f"no summary written; exit {proc.returncode}\n{output[-3000:]}"
+    return Run(proc.returncode, output, json.loads(summary_path.read_text()))

@@ -1,0 +1,132 @@
+"""The real checklist against the sandbox: GO when healthy, NO-GO naming exactly the broken items."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from golive.sandbox.testing import SandboxHandle
+
+from .conftest import config_for, run_checklist
+
+pytestmark = pytest.mark.integration
+
+
+def test_healthy_sandbox_is_go(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    run = run_checklist(tmp_path, config_for(clean_sandbox.url))
+    assert run.code == 0, run.output[-3000:]
+    assert run.verdict == "GO"
+    assert run.failed == set()
+    assert run.summary["target"]["sandbox"], "the summary must say the target was the sandbox"
+    assert "the golive sandbox" in run.output
+    lines = run.output.rstrip().splitlines()
+    last_verdict = max(i for i, line in enumerate(lines) if line.startswith("VERDICT: "))
+    assert lines[last_verdict] == "VERDICT: GO"
+    assert last_verdict >= len(lines) - 2, lines[-5:]
+    ids = {c["id"] for c in run.summary["checks"]}
+    assert {"GL-HEALTH-001", "GL-HEALTH-002", "GL-HEALTH-003", "GL-HEALTH-004"} <= ids
+    assert run.labels("passed") >= {f"GL-COL-00{i}[documents]" for i in range(1, 7)}
+
+
+def test_not_ready_fails_only_readyz(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    clean_sandbox.set_faults(not_ready=True)
+    run = run_checklist(tmp_path, config_for(clean_sandbox.url))
+    assert (run.code, run.verdict) == (1, "NO-GO")
+    assert run.failed == {"GL-HEALTH-003"}
+    assert "some shards are not ready" in run.check("GL-HEALTH-003")["message"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "label", "text"),
+    [
+        ({"status": "yellow"}, "GL-COL-003[faq]", "is yellow; expected green"),
+        ({"status": "red"}, "GL-COL-003[faq]", "is red; expected green"),
+        ({"optimizer_error": "disk full"}, "GL-COL-004[faq]", "disk full"),
+    ],
+)
+def test_degraded_collection_fails_its_own_item(
+    clean_sandbox: SandboxHandle, tmp_path: Path, fault: dict[str, str], label: str, text: str
+) -> None:
+    clean_sandbox.set_faults(collections={"faq": fault})
+    run = run_checklist(tmp_path, config_for(clean_sandbox.url))
+    assert (run.code, run.verdict) == (1, "NO-GO")
+    assert run.failed == {label}
+    assert text in run.check(label)["message"]
+
+
+def test_vector_size_drift_fails_drift_item(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    config = config_for(clean_sandbox.url)
+    faq = next(c for c in config["collections"] if c["name"] == "faq")
+    faq["vector_size"] = 1536
+    run = run_checklist(tmp_path, config)
+    assert run.failed == {"GL-COL-002[faq]"}
+    assert "size 384" in run.check("GL-COL-002[faq]")["message"]
+    assert "expected size 1536" in run.check("GL-COL-002[faq]")["message"]
+
+
+def test_too_few_points_and_wrong_version(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    config = config_for(clean_sandbox.url, thresholds={"version": ">=99"})
+    docs = next(c for c in config["collections"] if c["name"] == "documents")
+    docs["min_points"] = docs["min_points"] + 1
+    run = run_checklist(tmp_path, config)
+    assert run.failed == {"GL-COL-005[documents]", "GL-HEALTH-004"}
+    assert f"expected at least {docs['min_points']}" in run.check("GL-COL-005[documents]")["message"]
+    assert "'>=99'" in run.check("GL-HEALTH-004")["message"]
+
+
+def test_missing_collection_fails_existence_only(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    config = config_for(clean_sandbox.url)
+    config["collections"].append({"name": "invoices", "vector_size": 384, "distance": "Cosine", "min_points": 1})
+    run = run_checklist(tmp_path, config)
+    assert (run.code, run.verdict) == (1, "NO-GO")
+    assert run.failed == {"GL-COL-001[invoices]"}
+    skipped = run.labels("skipped")
+    assert {f"GL-COL-00{i}[invoices]" for i in range(2, 7)} <= skipped
+
+
+def test_unindexed_collection_fails_indexing_item(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    """Vectors above the indexing threshold with the optimizer switched off (Qdrant: max_optimization_threads 0)."""
+    name, size, count = "golive_test_unindexed", 64, 400
+    http = httpx.Client(base_url=clean_sandbox.url, timeout=30)
+    body = {
+        "vectors": {"size": size, "distance": "Cosine"},
+        "optimizers_config": {"indexing_threshold": 1, "max_optimization_threads": 0},
+    }
+    assert http.put(f"/collections/{name}", json=body).status_code == 200
+    try:
+        points = [{"id": i, "vector": [((i * 7 + j) % 13) / 13.0 + 0.01 for j in range(size)]} for i in range(count)]
+        assert http.put(f"/collections/{name}/points?wait=true", json={"points": points}).status_code == 200
+        assert http.get(f"/collections/{name}").json()["result"]["indexed_vectors_count"] == 0
+        config = config_for(clean_sandbox.url)
+        config["collections"] = [{"name": name, "vector_size": size, "distance": "Cosine", "min_points": count}]
+        run = run_checklist(tmp_path, config)
+        assert run.failed == {f"GL-COL-006[{name}]"}
+        assert "not indexed" in run.check(f"GL-COL-006[{name}]")["message"]
+    finally:
+        http.delete(f"/collections/{name}")
+        http.close()
+
+
+def test_unreachable_target_fails_fast_with_one_line(tmp_path: Path) -> None:
+    started = time.monotonic()
+    run = run_checklist(tmp_path, config_for("http://127.0.0.1:1"))
+    assert time.monotonic() - started < 30
+    assert (run.code, run.verdict) == (1, "NO-GO")
+    checks = run.summary["checks"]
+    assert checks
+    assert all(c["outcome"] in ("failed", "error") for c in checks)
+    assert {c["message"] for c in checks} == {"connection refused to http://127.0.0.1:1"}
+    assert "Traceback" not in run.output
+    assert "httpx.ConnectError" not in run.output
+
+
+def test_hanging_target_fails_within_the_timeout(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    clean_sandbox.set_faults(hang=True)
+    started = time.monotonic()
+    run = run_checklist(tmp_path, config_for(clean_sandbox.url))
+    assert time.monotonic() - started < 30
+    assert run.verdict == "NO-GO"
+    assert all("no answer from" in c["message"] for c in run.summary["checks"] if c["outcome"] != "skipped")

@@ -1,0 +1,70 @@
+"""`golive run` end to end: it starts the sandbox the config describes, runs the checklist, stops it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import REPO, config_for
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _golive(*args: str, reports: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
+    env["GOLIVE_REPORTS"] = str(reports)
+    return subprocess.run(
+        [sys.executable, "-m", "golive", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def test_run_starts_the_sandbox_and_prints_go_and_the_report(tmp_path: Path) -> None:
+    port = _free_port()
+    config = config_for(f"http://127.0.0.1:{port}")
+    config["target"]["sandbox"] = {"demo": True, "demo_scale": 0.05, "data_dir": str(tmp_path / "data")}
+    path = tmp_path / "demo.yaml"
+    path.write_text(yaml.safe_dump(config))
+    proc = _golive("run", "--config", str(path), reports=tmp_path / "reports")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "VERDICT: GO" in out
+    assert "golive: sandbox stopped" in out
+    summary = json.loads((tmp_path / "reports" / "demo" / "latest" / "summary.json").read_text())
+    assert summary["verdict"] == "GO"
+    assert summary["target"]["sandbox"]
+    assert f"report folder {tmp_path / 'reports' / 'demo' / summary['run_id']}" in out
+    with socket.socket() as s:  # the sandbox is gone: its port is free again
+        s.bind(("127.0.0.1", port))
+
+
+def test_run_with_a_bad_config_stops_with_exit_7(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("target: {url: http://127.0.0.1:6333, timeout: soon}\n")
+    proc = _golive("run", "--config", str(path), reports=tmp_path / "reports")
+    assert proc.returncode == 7
+    assert f"config error in {path}" in proc.stderr
+    assert "target.timeout: expected a duration" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert not (tmp_path / "reports").exists()
+
+
+def test_config_check_reports_ok_for_the_shipped_configs(tmp_path: Path) -> None:
+    for name in ("sandbox", "production.example"):
+        proc = _golive("config", "check", "--env", name, reports=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert "ok — env" in proc.stdout
+        assert "9 collections" in proc.stdout
