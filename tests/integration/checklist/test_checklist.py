@@ -130,3 +130,14 @@ def test_hanging_target_fails_within_the_timeout(clean_sandbox: SandboxHandle, t
     assert time.monotonic() - started < 30
     assert run.verdict == "NO-GO"
     assert all("no answer from" in c["message"] for c in run.summary["checks"] if c["outcome"] != "skipped")
+
+
+@pytest.mark.parametrize(("path", "label"), [("/healthz", "GL-HEALTH-001"), ("/livez", "GL-HEALTH-002")])
+def test_failing_probe_endpoint_fails_its_own_item(
+    clean_sandbox: SandboxHandle, tmp_path: Path, path: str, label: str
+) -> None:
+    clean_sandbox.set_faults(error_rate=1.0, paths=[path])
+    run = run_checklist(tmp_path, config_for(clean_sandbox.url))
+    assert (run.code, run.verdict) == (1, "NO-GO")
+    assert run.failed == {label}
+    assert f"GET {path} -> HTTP 500" in run.check(label)["message"]
