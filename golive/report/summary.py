@@ -28,18 +28,19 @@ def new_run_id(now: dt.datetime | None = None) -> str:
 
 
 def redact(value: Any, secrets: Iterable[str]) -> Any:
-    """Replace every secret value inside strings, lists and dicts with ``***``."""
-    secrets = [s for s in secrets if s]
+    """Replace every secret value inside strings, lists, tuples and dicts (keys too) with ``***``."""
+    # longest first, so a secret that contains a shorter one is not left half visible
+    secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
     if not secrets:
         return value
     if isinstance(value, str):
         for secret in secrets:
             value = value.replace(secret, REDACTED)
         return value
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [redact(v, secrets) for v in value]
     if isinstance(value, dict):
-        return {k: redact(v, secrets) for k, v in value.items()}
+        return {redact(k, secrets): redact(v, secrets) for k, v in value.items()}
     return value
 
 
@@ -76,7 +77,8 @@ def write_summary(run_dir: Path, summary: dict[str, Any], secrets: Iterable[str]
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / "summary.json"
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(redact(summary, secrets), indent=2, default=str) + "\n", encoding="utf-8")
+    plain = json.loads(json.dumps(summary, default=str))  # objects become strings first, then are redacted
+    tmp.write_text(json.dumps(redact(plain, secrets), indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     point_latest(run_dir)
     return path
