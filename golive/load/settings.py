@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from golive.units import parse_duration, parse_rate
+from golive.units import parse_duration, parse_percent, parse_rate
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
+Percent = Annotated[float, BeforeValidator(parse_percent)]
 
 
 class LoadSettings(BaseModel):
@@ -28,6 +29,18 @@ class LoadSettings(BaseModel):
     max_rate: Rate = 5000.0
     max_duration: Duration = 600.0
     grace: Duration = 5.0
+    users: int | None = Field(
+        None, ge=1, le=20000, description="concurrent users (connections); default: enough for 50 ms at the rate"
+    )
+    timeout: Duration | None = Field(None, description="per-request timeout; default: target.timeout")
+    schedule_tolerance: Duration = Field(0.002, description="a request sent later than this is 'late'")
+    max_behind: Percent = Field(0.02, description="late or unsent share above which the run is INCONCLUSIVE")
+    max_generator_cpu: Percent = Field(0.90, description="generator CPU above which the run is INCONCLUSIVE")
+    capacity_start: Rate = Field(250.0, description="`golive load capacity`: first step's rate")
+    capacity_factor: float = Field(1.25, gt=1.0, le=4.0, description="rate multiplier between capacity steps")
+    capacity_step: Duration = Field(10.0, description="steady window of each capacity step")
+    baseline_rounds: int = Field(50, ge=5, le=10000, description="rounds per single-request baseline")
+    baseline_regression: Percent = Field(0.20, description="slower median than the previous baseline warns")
 
     @model_validator(mode="after")
     def _within_ceilings(self) -> LoadSettings:

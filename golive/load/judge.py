@@ -1,0 +1,102 @@
+"""Judging a load result: can the numbers be trusted, and does each configured gate hold?
+
+trust = assess_trust(result, limits)          # Trust(trusted=False, reasons=[...]) -> INCONCLUSIVE
+for outcome in judge(result, gates):          # one GateOutcome per gate, message via Gate.describe
+    print(outcome.status, outcome.message)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from golive.load.slo import Gate
+from golive.load.stats import LoadResult
+from golive.outcomes import Verdict
+
+
+@dataclass(frozen=True)
+class TrustLimits:
+    max_cpu: float = 0.90  # fraction of one core per generator process
+    max_behind: float = 0.02  # fraction of scheduled requests late beyond tolerance or not sent
+
+
+@dataclass
+class Trust:
+    trusted: bool
+    reasons: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "trusted" if self.trusted else "; ".join(self.reasons)
+
+
+def assess_trust(result: LoadResult, limits: TrustLimits | None = None) -> Trust:
+    """Whether the load generator kept up: CPU below the limit and (almost) every request on schedule."""
+    limits = limits or TrustLimits()
+    reasons: list[str] = []
+    c = result.counts
+    tol_ms = float(result.data.get("tolerance", 0.0)) * 1e3
+    if result.data.get("interrupted"):
+        reasons.append("the run was interrupted before its end: partial result")
+    if c["scheduled"] == 0:
+        reasons.append("no request was scheduled in the steady window (run too short or never started)")
+    for source, cpu in sorted(result.data.get("generator_cpu", {}).items()):
+        if cpu > limits.max_cpu * 100:
+            reasons.append(
+                f"load generator {source} used {cpu:.0f}% CPU during the steady window "
+                f"(limit {limits.max_cpu * 100:.0f}%): it, not the target, may be the bottleneck"
+            )
+    behind = result.behind
+    if c["scheduled"] and behind > limits.max_behind:
+        parts = []
+        loop_late = c["late"] - c["late_pool"]
+        if loop_late:
+            parts.append(f"{loop_late} sent more than {tol_ms:g} ms late by a lagging generator")
+        if c["late_pool"]:
+            parts.append(
+                f"{c['late_pool']} late because all {result.data.get('users', '?')} users were busy "
+                "(target too slow for the pool: raise load.users)"
+            )
+        if c["not_sent"]:
+            parts.append(f"{c['not_sent']} never sent")
+        reasons.append(
+            f"load generator fell behind schedule on {behind * 100:.1f}% of {c['scheduled']} requests "
+            f"(limit {limits.max_behind * 100:g}%): " + ", ".join(parts)
+        )
+    return Trust(not reasons, reasons)
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    gate: Gate
+    measured: float
+    passed: bool
+    message: str
+
+    @property
+    def status(self) -> str:
+        return "PASS" if self.passed else "FAIL"
+
+
+def judge_gate(result: LoadResult, gate: Gate) -> GateOutcome:
+    measured = result.metric(gate.metric)
+    passed = gate.holds(measured)
+    if gate.unit == "s" and measured == float("inf"):
+        message = f"{gate.text}: no successful response in the steady window (errors {result.error_rate:.1%})"
+    else:
+        message = gate.describe(measured)
+    c = result.counts
+    message += (
+        f" [steady {result.window_seconds:g}s at {result.rate:g}/s intended, {result.sent_rate:.1f}/s sent, "
+        f"{c['ok']} ok, {c['errors'] + c['unfinished']} errors]"
+    )
+    return GateOutcome(gate, measured, passed, message)
+
+
+def judge(result: LoadResult, gates: list[Gate]) -> list[GateOutcome]:
+    return [judge_gate(result, gate) for gate in gates]
+
+
+def verdict(result: LoadResult, gates: list[Gate], limits: TrustLimits | None = None) -> Verdict:
+    if not assess_trust(result, limits).trusted:
+        return Verdict.INCONCLUSIVE
+    return Verdict.GO if all(o.passed for o in judge(result, gates)) else Verdict.NO_GO

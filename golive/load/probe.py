@@ -1,0 +1,114 @@
+"""Small Qdrant REST helpers shared by the scenarios and the baselines, independent of the HTTP client.
+
+Each takes a ``call(method, path, body) -> (status, json)`` function so the gevent side (locust) and the
+httpx side (pytest) use the same logic. Writes go only to collections named ``golive_probe_<run-id>_<suffix>``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Call = Callable[[str, str, Any], tuple[int, Any]]
+PROBE_PREFIX = "golive_probe_"
+_PROBE_RE = re.compile(r"^golive_probe_[A-Za-z0-9-]+_[A-Za-z0-9_-]+$")
+
+
+class QdrantCallError(RuntimeError):
+    pass
+
+
+def new_run_id() -> str:
+    return secrets.token_hex(4)
+
+
+def probe_name(run_id: str, suffix: str) -> str:
+    name = f"{PROBE_PREFIX}{run_id}_{suffix}"
+    if not _PROBE_RE.match(name):
+        raise ValueError(f"not a valid golive probe collection name: {name!r}")
+    return name
+
+
+def _ok(call: Call, method: str, path: str, body: Any = None) -> Any:
+    status, data = call(method, path, body)
+    if status != 200 or not isinstance(data, dict) or data.get("status") not in ("ok", None):
+        raise QdrantCallError(f"{method} {path} answered HTTP {status}: {str(data)[:200]}")
+    return data.get("result")
+
+
+def list_collections(call: Call) -> list[str]:
+    result = _ok(call, "GET", "/collections")
+    return [c["name"] for c in result.get("collections", [])]
+
+
+def pick_collection(call: Call, preferred: str | None) -> str:
+    if preferred:
+        return preferred
+    names = [n for n in list_collections(call) if not n.startswith(PROBE_PREFIX)]
+    if not names:
+        raise QdrantCallError("the target has no collection to query; set load.collection")
+    return sorted(names)[0]
+
+
+@dataclass
+class Sample:
+    """Stored points to build realistic queries from: their vectors and the payload values to filter on."""
+
+    collection: str
+    vectors: list[list[float]]
+    using: str | None = None
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+    ids: list[Any] = field(default_factory=list)
+    distance: str = "Cosine"
+
+    @property
+    def size(self) -> int:
+        return len(self.vectors[0])
+
+
+def sample_points(call: Call, collection: str, limit: int = 256) -> Sample:
+    """Query vectors drawn from the collection's own stored vectors (scroll ``with_vector``), not random."""
+    info = _ok(call, "GET", f"/collections/{collection}")
+    vectors_cfg = info.get("config", {}).get("params", {}).get("vectors", {})
+    distance = vectors_cfg.get("distance", "Cosine") if isinstance(vectors_cfg, dict) else "Cosine"
+    result = _ok(
+        call,
+        "POST",
+        f"/collections/{collection}/points/scroll",
+        {"limit": limit, "with_vector": True, "with_payload": True},
+    )
+    vectors: list[list[float]] = []
+    payloads: list[dict[str, Any]] = []
+    ids: list[Any] = []
+    using: str | None = None
+    for point in result.get("points", []):
+        vec = point.get("vector")
+        if isinstance(vec, dict):  # named vectors: use the first name
+            using = using or sorted(vec)[0]
+            vec = vec.get(using)
+        if isinstance(vec, list) and vec:
+            vectors.append([float(x) for x in vec])
+            payloads.append(point.get("payload") or {})
+            ids.append(point.get("id"))
+    if not vectors:
+        raise QdrantCallError(f"collection {collection!r} returned no stored vectors to query with")
+    if isinstance(vectors_cfg, dict) and using and isinstance(vectors_cfg.get(using), dict):
+        distance = vectors_cfg[using].get("distance", distance)
+    return Sample(collection, vectors, using, payloads, ids, distance)
+
+
+def create_probe_collection(call: Call, name: str, size: int, distance: str = "Cosine") -> None:
+    if not name.startswith(PROBE_PREFIX):
+        raise ValueError(f"refusing to create {name!r}: golive writes only to {PROBE_PREFIX}* collections")
+    _ok(call, "PUT", f"/collections/{name}", {"vectors": {"size": size, "distance": distance}})
+
+
+def delete_probe_collection(call: Call, name: str) -> None:
+    if not name.startswith(PROBE_PREFIX):
+        raise ValueError(f"refusing to delete {name!r}: golive removes only {PROBE_PREFIX}* collections")
+    status, _ = call("DELETE", f"/collections/{name}", None)
+    if status not in (200, 404):
+        raise QdrantCallError(f"DELETE /collections/{name} answered HTTP {status}")
