@@ -34,7 +34,7 @@ LANGS = ("en", "de", "fr")
 TS_START = 1_704_067_200  # 2024-01-01T00:00:00Z
 TS_SPAN = 2 * 365 * 86_400
 BATCH = 2_000
-DEMO_HNSW = {**DEFAULT_HNSW, "m": 16, "ef_construct": 64}
+DEMO_HNSW = dict(DEFAULT_HNSW)  # Qdrant defaults: m=16, ef_construct=100
 DEMO_OPTIMIZERS = {**DEFAULT_OPTIMIZERS, "indexing_threshold": 10}  # KB: every demo collection is indexed
 
 

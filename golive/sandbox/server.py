@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -52,6 +53,16 @@ def _file(value: str) -> Path:
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"no such file: {value}")
     return path
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown; the sandbox exits 0 instead."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        captured = getattr(self, "_captured_signals", None)
+        if isinstance(captured, list):
+            captured.clear()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     scheme = "https" if args.tls_cert else "http"
     auth = "on" if state.keys.enabled else "off"
     print(f"golive sandbox: listening on {scheme}://{args.host}:{port} (api key {auth})", flush=True)
-    server = uvicorn.Server(config)
+    server = _Server(config)
     server.run(sockets=[sock])
     print("golive sandbox: stopped, shards flushed", flush=True)
     return 0 if server.started else 1

@@ -107,14 +107,18 @@ def delete(store: Store, name: str, snapshot: str) -> None:
 
 async def fetch(store: Store, location: str) -> tuple[Path, bool]:
     """A local path for ``location`` (file:// or loopback http(s)); True if it is a temporary copy."""
-    parsed = urlparse(location)
+    try:
+        parsed = urlparse(location)
+        host = parsed.hostname or ""
+        parsed.port  # noqa: B018 - validates the port
+    except ValueError as exc:
+        raise bad_request(f"invalid snapshot location {location!r}: {exc}") from None
     if parsed.scheme == "file":
         path = Path(unquote(parsed.path))
         if not path.is_file():
             raise ApiError(404, f"Not found: Snapshot file {path} does not exist")
         return path, False
     if parsed.scheme in {"http", "https"}:
-        host = parsed.hostname or ""
         if not _is_loopback(host):
             raise bad_request(f"the sandbox only downloads snapshots from loopback, not {host!r}")
         target = staging_dir(store) / f"download-{uuid.uuid4().hex}.snapshot"
@@ -128,7 +132,7 @@ async def fetch(store: Store, location: str) -> tuple[Path, bool]:
                 with target.open("wb") as fh:
                     async for chunk in response.aiter_bytes():
                         fh.write(chunk)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             target.unlink(missing_ok=True)
             raise bad_request(f"snapshot download failed: {exc}") from None
         return target, True

@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -43,7 +44,7 @@ class SandboxHandle:
     pid: int
     api_key: str | None
     process: subprocess.Popen[bytes] = field(repr=False)
-    verify: bool | str = field(default=True, repr=False)
+    verify: bool | ssl.SSLContext = field(default=True, repr=False)
 
     def _client(self) -> httpx.Client:
         headers = {"api-key": self.api_key} if self.api_key else {}
@@ -136,7 +137,7 @@ def _wait_ready(
     deadline = time.monotonic() + timeout
     url: str | None = None
     last = "no answer yet"
-    verify: bool | str = str(tls[0]) if tls else True
+    verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=str(tls[0])) if tls else True
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SandboxStartError(

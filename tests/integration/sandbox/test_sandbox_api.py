@@ -1,0 +1,250 @@
+"""The REST surface through qdrant-client and raw httpx: bodies, envelopes, codes and texts."""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from qdrant_client import QdrantClient, models
+
+from golive.sandbox import QDRANT_VERSION, SANDBOX_HEADER
+from golive.sandbox.demo import DEMO_COLLECTIONS
+from golive.sandbox.testing import SandboxHandle
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def coll(client: QdrantClient) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:8]}"
+    client.create_collection(name, vectors_config=models.VectorParams(size=4, distance=models.Distance.COSINE))
+    client.upsert(
+        name,
+        points=[
+            models.PointStruct(id=i, vector=[float(i), 1.0, 2.0, 3.0], payload={"k": i % 3, "tag": f"t{i % 2}"})
+            for i in range(1, 21)
+        ],
+    )
+    yield name
+    client.delete_collection(name)
+
+
+def test_root_and_health_texts(http: httpx.Client) -> None:
+    root = http.get("/")
+    assert root.json() == {"title": "qdrant - vector search engine", "version": QDRANT_VERSION, "commit": None}
+    assert root.headers[SANDBOX_HEADER].startswith("qdrant-edge-py ")
+    for path in ("/healthz", "/livez"):
+        assert (http.get(path).status_code, http.get(path).text) == (200, "healthz check passed")
+    assert (http.get("/readyz").status_code, http.get("/readyz").text) == (200, "all shards are ready")
+
+
+def test_qdrant_client_sees_a_compatible_server(client: QdrantClient, sandbox: SandboxHandle) -> None:
+    """filterwarnings=error: an incompatible version would fail here."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        checked = QdrantClient(url=sandbox.url, timeout=10, check_compatibility=True)
+        assert checked.info().version == QDRANT_VERSION
+        checked.close()
+    assert [str(w.message) for w in caught] == []
+
+
+def test_demo_collections_are_present_indexed_and_green(client: QdrantClient, demo_scale: float) -> None:
+    names = {c.name for c in client.get_collections().collections}
+    assert {c.name for c in DEMO_COLLECTIONS} <= names
+    for spec in DEMO_COLLECTIONS:
+        info = client.get_collection(spec.name)
+        assert info.status == models.CollectionStatus.GREEN
+        assert info.optimizer_status == models.OptimizersStatusOneOf.OK
+        assert info.points_count == spec.points_at(demo_scale)
+        assert info.indexed_vectors_count == info.points_count
+        params = info.config.params.vectors
+        assert isinstance(params, models.VectorParams)
+        assert (params.size, params.distance.value) == (spec.size, spec.distance)
+        assert info.config.optimizer_config.indexing_threshold is not None
+
+
+def test_demo_payloads_and_hnsw_recall(client: QdrantClient) -> None:
+    records, _ = client.scroll("faq", limit=20, with_vectors=True)
+    assert set(records[0].payload or {}) == {"category", "tenant", "price", "ts", "lang"}
+    hits = 0
+    for rec in records:
+        assert isinstance(rec.vector, list)
+        approx = client.query_points("documents", query=rec.vector, limit=10).points
+        exact = client.query_points(
+            "documents", query=rec.vector, limit=10, search_params=models.SearchParams(exact=True)
+        ).points
+        hits += len({p.id for p in approx} & {p.id for p in exact})
+    assert hits / (10 * len(records)) >= 0.9
+
+
+def test_collection_lifecycle_and_errors(client: QdrantClient, http: httpx.Client) -> None:
+    name = f"life_{uuid.uuid4().hex[:6]}"
+    body = {
+        "vectors": {"size": 3, "distance": "Dot"},
+        "hnsw_config": {"m": 8},
+        "optimizers_config": {"indexing_threshold": 0},
+    }
+    assert http.put(f"/collections/{name}", json=body).json()["result"] is True
+    dup = http.put(f"/collections/{name}", json=body)
+    assert dup.status_code == 409
+    assert dup.json()["status"]["error"] == f"Wrong input: Collection `{name}` already exists!"
+    info = client.get_collection(name)
+    assert info.config.hnsw_config.m == 8
+    assert info.config.optimizer_config.indexing_threshold == 0
+    assert client.collection_exists(name)
+    assert client.delete_collection(name)
+    assert not client.collection_exists(name)
+    missing = http.get(f"/collections/{name}")
+    assert missing.status_code == 404
+    assert missing.json()["status"]["error"] == f"Not found: Collection `{name}` doesn't exist!"
+    assert isinstance(missing.json()["time"], float)
+
+
+def test_bad_input_is_400_never_500(http: httpx.Client, coll: str) -> None:
+    wrong = http.post(f"/collections/{coll}/points/query", json={"query": [1, 2, 3]})
+    assert wrong.status_code == 400
+    assert wrong.json()["status"]["error"] == "Wrong input: Vector dimension error: expected dim: 4, got 3"
+    wrong_upsert = http.put(f"/collections/{coll}/points?wait=true", json={"points": [{"id": 1, "vector": [1]}]})
+    assert wrong_upsert.status_code == 400
+    assert "expected dim: 4, got 1" in wrong_upsert.text
+    malformed = http.post(f"/collections/{coll}/points/query", content=b"{not json")
+    assert malformed.status_code == 400
+    assert "error" in malformed.json()["status"]
+    for body in ({"query": "x"}, {"limit": -1}, {"filter": {"must": [{"key": "k", "match": {}}]}}, [1]):
+        response = http.post(f"/collections/{coll}/points/query", json=body)
+        assert response.status_code == 400, (body, response.text)
+    assert http.put("/collections/bad", json={"vectors": {"size": 0, "distance": "Cosine"}}).status_code == 400
+    assert http.put("/collections/bad", json={"vectors": {"size": 4, "distance": "Nope"}}).status_code == 400
+    assert http.get("/no/such/path").status_code == 404
+    assert http.get(f"/collections/{coll}/points/999").status_code == 404
+
+
+def test_wait_false_is_202_acknowledged(http: httpx.Client, client: QdrantClient, coll: str) -> None:
+    response = http.put(f"/collections/{coll}/points", json={"points": [{"id": 100, "vector": [1, 1, 1, 1]}]})
+    assert response.status_code == 202
+    assert response.json()["result"]["status"] == "acknowledged"
+    assert isinstance(response.json()["result"]["operation_id"], int)
+    done = http.put(f"/collections/{coll}/points?wait=true", json={"points": [{"id": 101, "vector": [1, 1, 1, 1]}]})
+    assert (done.status_code, done.json()["result"]["status"]) == (200, "completed")
+    assert {r.id for r in client.retrieve(coll, ids=[100, 101])} == {100, 101}
+    ack = client.upsert(coll, points=[models.PointStruct(id=102, vector=[1, 1, 1, 1])], wait=False)
+    assert ack.status == models.UpdateStatus.ACKNOWLEDGED
+
+
+def test_points_endpoints_through_qdrant_client(client: QdrantClient, coll: str) -> None:
+    uid = str(uuid.uuid4())
+    client.upsert(coll, points=models.Batch(ids=[uid], vectors=[[0.0, 1.0, 0.0, 0.0]], payloads=[{"k": 9}]))
+    found = client.query_points(
+        coll,
+        query=[1.0, 1.0, 2.0, 3.0],
+        limit=5,
+        with_payload=True,
+        query_filter=models.Filter(
+            must=[models.FieldCondition(key="k", match=models.MatchAny(any=[1, 2]))],
+            must_not=[models.HasIdCondition(has_id=[1])],
+        ),
+        search_params=models.SearchParams(hnsw_ef=64, exact=False),
+    ).points
+    assert len(found) == 5
+    assert all((p.payload or {})["k"] in (1, 2) and p.id != 1 for p in found)
+    by_id = client.query_points(coll, query=3, limit=3).points
+    assert 3 not in {p.id for p in by_id}
+    assert len(by_id) == 3
+    ranged = client.count(
+        coll, count_filter=models.Filter(must=[models.FieldCondition(key="k", range=models.Range(gte=1))])
+    )
+    assert ranged.count == 15  # 14 of ids 1..20, plus the uuid point (k=9)
+    tagged = client.count(
+        coll, count_filter=models.Filter(should=[models.FieldCondition(key="tag", match=models.MatchValue(value="t0"))])
+    )
+    assert tagged.count == 10
+    batch = client.query_batch_points(
+        coll, requests=[models.QueryRequest(query=[1, 0, 0, 0], limit=2), models.QueryRequest(query=uid, limit=1)]
+    )
+    assert [len(b.points) for b in batch] == [2, 1]
+    records = client.retrieve(coll, ids=[1, 2, uid], with_vectors=True)
+    assert {str(r.id) for r in records} == {"1", "2", uid}
+    assert all(isinstance(r.vector, list) for r in records)
+    page, offset = client.scroll(coll, limit=5)
+    assert len(page) == 5
+    assert offset is not None
+    point = client.http.points_api.get_point(coll, id=2).result
+    assert point is not None
+    assert point.payload == {"k": 2, "tag": "t0"}
+    client.delete(coll, points_selector=models.PointIdsList(points=[1, 2]))
+    client.delete(
+        coll, points_selector=models.FilterSelector(filter=models.Filter(must=[models.HasIdCondition(has_id=[3])]))
+    )
+    assert client.count(coll).count == 18
+    client.set_payload(coll, payload={"extra": True}, points=[4])
+    assert (client.retrieve(coll, ids=[4])[0].payload or {})["extra"] is True
+    client.create_payload_index(coll, "tag", models.PayloadSchemaType.KEYWORD)
+    assert "tag" in client.get_collection(coll).payload_schema
+
+
+def test_legacy_search_endpoints_parse_into_client_models(http: httpx.Client, coll: str) -> None:
+    """qdrant-client 1.20 dropped search(); older clients and the suite's probes still call it."""
+    request = {"vector": [1, 1, 1, 1], "limit": 3, "with_payload": True}
+    single = http.post(f"/collections/{coll}/points/search", json=request)
+    points = [models.ScoredPoint.model_validate(p) for p in single.json()["result"]]
+    assert len(points) == 3
+    assert all(p.payload is not None for p in points)
+    batch = {"searches": [request, {"vector": [0, 0, 1, 0], "limit": 2}]}
+    results = http.post(f"/collections/{coll}/points/search/batch", json=batch).json()["result"]
+    assert [len(r) for r in results] == [3, 2]
+
+
+METRIC_FAMILIES = (
+    "app_info",
+    "app_status_recovery_mode",
+    "collections_total",
+    "collections_vector_total",
+    "rest_responses_total",
+    "rest_responses_fail_total",
+    "rest_responses_avg_duration_seconds",
+    "rest_responses_min_duration_seconds",
+    "rest_responses_max_duration_seconds",
+    "rest_responses_duration_seconds",
+    "process_open_fds",
+    "process_max_fds",
+    "memory_resident_bytes",
+)
+
+
+def test_metrics_use_qdrants_names(http: httpx.Client, coll: str) -> None:
+    http.post(f"/collections/{coll}/points/query", json={"query": [1, 1, 1, 1]})
+    text = http.get("/metrics").text
+    for family in METRIC_FAMILIES:
+        assert f"# TYPE {family} " in text, family
+    assert f'collection_points{{id="{coll}"}} 20' in text
+    assert 'endpoint="/collections/{name}/points/query",status="200"' in text
+
+
+def test_telemetry_cluster_and_issues_parse(client: QdrantClient, http: httpx.Client, coll: str) -> None:
+    telemetry = client.http.service_api.telemetry(details_level=2).result
+    assert telemetry is not None
+    assert telemetry.collections.number_of_collections >= 10
+    raw = http.get("/telemetry", params={"details_level": 1}).json()["result"]
+    assert raw["golive_sandbox"]["engine"] == "qdrant-edge-py"
+    cluster = client.http.distributed_api.cluster_status().result
+    assert cluster is not None
+    assert cluster.status == "disabled"
+    shards = client.http.distributed_api.collection_cluster_info(coll).result
+    assert shards is not None
+    assert shards.local_shards[0].state == models.ReplicaState.ACTIVE
+    assert shards.local_shards[0].points_count == 20
+    assert http.get("/issues").json()["result"] == {"issues": []}
+
+
+def test_cors_default_allows_any_origin(http: httpx.Client) -> None:
+    preflight = http.options(
+        "/collections", headers={"Origin": "https://ui.example", "Access-Control-Request-Method": "PUT"}
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "PUT" in preflight.headers["access-control-allow-methods"]
+    simple = http.get("/collections", headers={"Origin": "https://ui.example"})
+    assert simple.headers["access-control-allow-origin"] == "*"

@@ -1,0 +1,59 @@
+"""API-key rules like Qdrant's: 401 texts, 403 for read-only writes, health paths open."""
+
+from __future__ import annotations
+
+import pytest
+
+from golive.sandbox.auth import INVALID, MISSING, READ_ONLY_WRITE, Keys, Unauthorized, is_write
+from golive.sandbox.protocol import ApiError
+
+KEYS = Keys("full", "ro")
+
+
+def test_without_keys_everything_is_open() -> None:
+    Keys(None, None).check("DELETE", "/collections/x", {})
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/livez", "/readyz"])
+def test_health_paths_are_open(path: str) -> None:
+    KEYS.check("GET", path, {})
+
+
+def test_missing_and_wrong_keys_are_401_with_qdrants_texts() -> None:
+    with pytest.raises(Unauthorized, match=MISSING):
+        KEYS.check("GET", "/collections", {})
+    with pytest.raises(Unauthorized, match=INVALID):
+        KEYS.check("GET", "/metrics", {"api-key": "nope"})
+    with pytest.raises(Unauthorized, match=INVALID):
+        KEYS.check("GET", "/collections", {"authorization": "Bearer nope"})
+
+
+def test_bearer_and_header_keys_are_accepted() -> None:
+    KEYS.check("PUT", "/collections/x", {"api-key": "full"})
+    KEYS.check("PUT", "/collections/x", {"authorization": "Bearer full"})
+    KEYS.check("GET", "/telemetry", {"api-key": "ro"})
+    KEYS.check("POST", "/collections/x/points/query", {"api-key": "ro"})
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/collections/x"),
+        ("PUT", "/collections/x/points"),
+        ("POST", "/collections/x/points/delete"),
+        ("POST", "/collections/x/snapshots"),
+        ("GET", "/__sandbox/faults"),
+    ],
+)
+def test_read_only_key_may_not_write(method: str, path: str) -> None:
+    with pytest.raises(ApiError) as info:
+        KEYS.check(method, path, {"api-key": "ro"})
+    assert info.value.status == 403
+    assert info.value.message == READ_ONLY_WRITE
+
+
+def test_read_posts_are_not_writes() -> None:
+    for suffix in ("", "/query", "/query/batch", "/search", "/search/batch", "/scroll", "/count"):
+        assert not is_write("POST", f"/collections/x/points{suffix}")
+    assert is_write("POST", "/collections/x/points/delete")
+    assert is_write("POST", "/collections/x/points/payload")

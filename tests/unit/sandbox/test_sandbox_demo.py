@@ -1,0 +1,54 @@
+"""The demo table and its generator: deterministic, embedding-like, payloads of the documented shape."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from golive.sandbox.demo import CATEGORIES, DEMO_COLLECTIONS, DemoCollection, payloads, vectors
+
+
+def test_the_table_is_the_seed_deployment() -> None:
+    assert [(c.name, c.size, c.distance, c.points) for c in DEMO_COLLECTIONS] == [
+        ("documents", 384, "Cosine", 20000),
+        ("products", 256, "Dot", 10000),
+        ("support_tickets", 768, "Cosine", 8000),
+        ("images", 512, "Euclid", 12000),
+        ("faq", 384, "Cosine", 2000),
+        ("code_snippets", 768, "Cosine", 6000),
+        ("user_profiles", 128, "Euclid", 30000),
+        ("news_articles", 1024, "Cosine", 4000),
+        ("audio_clips", 192, "Manhattan", 5000),
+    ]
+    assert DEMO_COLLECTIONS[0].points_at(0.05) == 1000
+    assert DEMO_COLLECTIONS[0].points_at(1.0) == 20000
+
+
+def test_generation_is_deterministic_per_seed() -> None:
+    spec = DemoCollection("faq", 64, "Cosine", 100)
+    assert np.array_equal(vectors(spec, 100, 1), vectors(spec, 100, 1))
+    assert payloads(spec, 100, 1) == payloads(spec, 100, 1)
+    assert not np.array_equal(vectors(spec, 100, 1), vectors(spec, 100, 2))
+
+
+def test_cosine_and_dot_vectors_are_normalised_others_not() -> None:
+    for distance in ("Cosine", "Dot"):
+        norms = np.linalg.norm(vectors(DemoCollection("x", 32, distance, 50), 50, 0), axis=1)
+        assert np.allclose(norms, 1.0, atol=1e-5)
+    norms = np.linalg.norm(vectors(DemoCollection("x", 32, "Euclid", 50), 50, 0), axis=1)
+    assert not np.allclose(norms, 1.0, atol=1e-2)
+
+
+def test_vectors_are_embedding_like_not_iid() -> None:
+    """Low-rank structure: a few principal components carry most of the variance."""
+    data = vectors(DemoCollection("x", 256, "Cosine", 2000), 2000, 0)
+    singular = np.linalg.svd(data - data.mean(axis=0), compute_uv=False) ** 2
+    assert singular[:32].sum() / singular.sum() > 0.6
+
+
+def test_payloads_have_the_documented_fields() -> None:
+    rows = payloads(DemoCollection("x", 8, "Cosine", 500), 500, 0)
+    assert {tuple(sorted(r)) for r in rows} == {("category", "lang", "price", "tenant", "ts")}
+    assert {r["category"] for r in rows} <= set(CATEGORIES)
+    assert all(0 <= r["tenant"] <= 99 and isinstance(r["price"], float) for r in rows)
+    assert {r["lang"] for r in rows} == {"en", "de", "fr"}
+    assert all(isinstance(r["ts"], int) and r["ts"] > 1_700_000_000 for r in rows)
