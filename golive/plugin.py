@@ -157,6 +157,8 @@ class GoliveRun:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report: pytest.TestReport = yield
+        if self.secrets:
+            _redact_report(report, self.secrets)
         if not self.active or not item.get_closest_marker("golive"):
             return report
         check_id, severity = check_marker(item)
@@ -313,6 +315,18 @@ def check_marker(item: pytest.Item) -> tuple[str, Severity]:
     if severity not in SEVERITIES:
         raise ValueError(f"severity {severity!r} of {check_id} is not one of: {', '.join(SEVERITIES)}")
     return check_id, cast(Severity, severity)
+
+
+def _redact_report(report: pytest.TestReport, secrets: list[str]) -> None:
+    """Keep the keys in use out of the terminal, JUnit and every other consumer of the report."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):  # a skip: (path, lineno, reason)
+        report.longrepr = (longrepr[0], longrepr[1], redact(longrepr[2], secrets))
+    elif longrepr is not None:
+        text = str(longrepr)
+        if any(secret in text for secret in secrets):
+            report.longrepr = redact(text, secrets)
+    report.sections = [(title, redact(content, secrets)) for title, content in report.sections]
 
 
 def _title(item: pytest.Item) -> str:
