@@ -145,8 +145,8 @@ class GoliveRun:
             except ValueError as err:
                 problems.append(f"{item.nodeid}: {err}")
                 continue
-            function = getattr(item, "originalname", item.name)
-            owner = f"{item.path}::{function}"
+            callspec = getattr(item, "callspec", None)
+            owner = item.nodeid.removesuffix(f"[{callspec.id}]") if callspec else item.nodeid  # one per function
             if first_of.setdefault(check_id, owner) != owner:
                 problems.append(f"{item.nodeid}: check id {check_id} is already used by {first_of[check_id]}")
         if problems:
