@@ -1,6 +1,6 @@
 """Search: query by vector (vectors drawn from the collection's own stored points), read-only.
 
-    locust -f loadtests/search.py --host http://127.0.0.1:6333 -u 50 --golive-rate 200 --headless
+locust -f loadtests/search.py --host http://127.0.0.1:6333 -u 50 --golive-rate 200 --headless
 """
 
 from locust import task

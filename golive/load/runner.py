@@ -87,6 +87,7 @@ class RunSpec:
     master_bind_port: int = 5557
     max_rate: float = 5000.0
     max_duration: float = 600.0
+    api_key_env: str = "QDRANT_API_KEY"  # the key itself travels only in the environment, never on a command line
 
     def checked(self) -> RunSpec:
         """Validate against the ceilings; fill in the user count and run id."""
@@ -126,6 +127,7 @@ def command(spec: RunSpec, result_path: Path) -> list[str]:
         f"--golive-run-id={spec.run_id}",
         f"--golive-result={result_path}",
         "--golive-progress",
+        f"--golive-api-key-env={spec.api_key_env}",
     ]
     if spec.collection:
         golive.append(f"--golive-collection={spec.collection}")
@@ -247,6 +249,7 @@ def spec_from_settings(settings: Any, **overrides: Any) -> RunSpec:
         "tolerance": load.schedule_tolerance,
         "max_rate": load.max_rate,
         "max_duration": load.max_duration,
+        "api_key_env": getattr(settings.target, "api_key_env", "QDRANT_API_KEY"),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunSpec(**values)

@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass
 
 ARRIVALS = ("constant", "poisson")
+_EPS = 1e-9  # summed gaps drift by float rounding; a slot this close to the end is past it
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Pacer:
 
     def next_slot(self, now: float) -> Slot | None:
         """The next intended send time, or ``None`` when the run is over (or closed)."""
-        if self.closed or self.cursor >= self.end:
+        if self.closed or self.cursor >= self.end - _EPS:
             return None
         slot = Slot(self.cursor, taken_late=self.cursor < now)
         self.cursor += self._gap()
@@ -79,7 +80,7 @@ class Pacer:
         Closes the pacer."""
         until = self.end if until is None else min(until, self.end)
         missed: list[float] = []
-        while self.cursor < until and self.rate > 0 and len(missed) < 10_000_000:
+        while self.cursor < until - _EPS and self.rate > 0 and len(missed) < 10_000_000:
             missed.append(self.cursor)
             self.cursor += self._gap()
         self.closed = True

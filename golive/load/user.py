@@ -26,6 +26,7 @@ What this module adds to locust (all of it also works with plain ``locust -f loa
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -87,6 +88,7 @@ def _add_arguments(parser: Any, **_kw: Any) -> None:
     group.add_argument("--golive-run-id", default="", help="names the probe collection of writing scenarios")
     group.add_argument("--golive-result", default="", help="write the result JSON here (master/local)")
     group.add_argument("--golive-progress", action="store_true", help="print a progress line every second")
+    group.add_argument("--golive-api-key-env", default="QDRANT_API_KEY", help="env var holding the API key")
 
 
 class _Run:
@@ -118,7 +120,7 @@ class _Run:
         self.stopped_at: float | None = None
         self.greenlets: list[Any] = []
         self.headers = {"content-type": "application/json"}
-        api_key = os.environ.get("QDRANT_API_KEY")
+        api_key = os.environ.get(str(getattr(opts, "golive_api_key_env", "") or "QDRANT_API_KEY"))
         if api_key:
             self.headers["api-key"] = api_key
         self.call = _gevent_call(environment.host, float(opts.golive_timeout), self.headers)
@@ -214,7 +216,7 @@ class _Run:
         assert self.aggregate is not None
         b = self.aggregate.seconds.get(sec)
         stats = summarize(b.hist) if b else {"p95": None}
-        cpus = [c[sec] for c in self.aggregate.cpu.values() if sec in c]
+        cpus = [c[max(s for s in c if s <= sec)] for c in self.aggregate.cpu.values() if any(s <= sec for s in c)]
         line = {
             "elapsed": sec - int(self.t0),
             "phase": "warmup" if sec < self.window[0] else "steady" if sec < self.t_end else "drain",
@@ -316,6 +318,8 @@ def _on_test_start(environment: Any, **_kw: Any) -> None:
     if _RUN is not None:
         _RUN.teardown()
     _RUN = _Run(environment)
+    gc.collect()
+    gc.freeze()  # setup garbage stays out of the collector's way: fewer pauses while pacing
 
 
 def _on_test_stop(environment: Any, **_kw: Any) -> None:
@@ -408,6 +412,17 @@ class QdrantUser(User):
         if filter_json:
             parts.append(f'"filter":{filter_json}')
         return "{" + ",".join(parts) + "}"
+
+    def payload_filter(self, keys: tuple[str, ...]) -> str | None:
+        """A ``must``/``match`` filter on the first of ``keys`` that a random stored point carries."""
+        sample = self.run_state.sample
+        assert sample is not None
+        payload = self.rng.choice(sample.payloads) if sample.payloads else {}
+        for key in keys:
+            value = payload.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                return json.dumps({"must": [{"key": key, "match": {"value": value}}]}, separators=(",", ":"))
+        return None
 
     def query(self, name: str = "query", filter_json: str | None = None) -> None:
         """One search by a stored vector: success needs at least one point back."""

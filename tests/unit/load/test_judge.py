@@ -1,0 +1,102 @@
+"""Judging: trust in the generator first, then each gate with target, measured and margin."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from golive.load.judge import TrustLimits, assess_trust, judge, verdict
+from golive.load.slo import Gate
+from golive.load.stats import Aggregate, LoadResult, Recorder
+from golive.outcomes import Verdict
+
+WINDOW = (0.0, 10.0)
+
+
+def make_result(
+    latency: float = 0.005,
+    n: int = 1000,
+    errors: int = 0,
+    late: int = 0,
+    not_sent: int = 0,
+    cpu: float = 30.0,
+    pool: bool = False,
+    **meta: Any,
+) -> LoadResult:
+    rec = Recorder(WINDOW, tolerance=0.002)
+    for i in range(n):
+        t = i * 10.0 / n
+        rec.on_scheduled(t)
+        rec.on_sent(t, 0.01 if i < late else 0.0, pool_exhausted=pool)
+        rec.on_done(t, t + latency, latency, None, "HTTP 500" if i < errors else None)
+    for i in range(not_sent):
+        rec.on_not_sent(9.99)
+    for s in range(10):
+        rec.on_cpu(s, cpu)
+    agg = Aggregate()
+    agg.add("local-0-1", rec.drain())
+    base = {"window": WINDOW, "t0": 0.0, "rate": n / 10.0, "tolerance": 0.002, "users": 20}
+    return LoadResult.from_dict(agg.to_dict({**base, **meta}))
+
+
+GATES = [Gate.parse("p95 < 10ms"), Gate.parse("throughput >= 100/s"), Gate.parse("errors < 0.1%")]
+
+
+def test_a_healthy_run_is_go_with_each_gate_described():
+    result = make_result()
+    outcomes = judge(result, GATES)
+    assert [o.passed for o in outcomes] == [True, True, True]
+    assert outcomes[0].message.startswith("p95 < 10ms: measured 5.00 ms, target 10.00 ms, margin 5.00 ms")
+    assert verdict(result, GATES) == Verdict.GO
+
+
+def test_slow_responses_fail_the_latency_gate_with_the_measured_p95_in_the_message():
+    outcome = judge(make_result(latency=0.015), GATES)[0]
+    assert not outcome.passed
+    assert re.search(r"measured 15\.0\d ms, target 10\.00 ms, margin -5\.0\d ms", outcome.message)
+
+
+def test_errors_fail_the_error_gate_and_the_throughput_gate():
+    result = make_result(errors=50)
+    p95, throughput, errors = judge(result, GATES)
+    assert p95.passed
+    assert not errors.passed and "measured 5%" in errors.message
+    assert not throughput.passed and throughput.measured == pytest.approx(95.0)
+    assert verdict(result, GATES) == Verdict.NO_GO
+
+
+def test_a_busy_generator_makes_the_result_inconclusive_not_go():
+    trust = assess_trust(make_result(cpu=97.0))
+    assert not trust.trusted
+    assert "97% CPU" in trust.reasons[0]
+    assert verdict(make_result(cpu=97.0), GATES) == Verdict.INCONCLUSIVE
+
+
+def test_falling_behind_schedule_beyond_two_percent_is_inconclusive():
+    assert assess_trust(make_result(late=20)).trusted  # exactly 2%
+    trust = assess_trust(make_result(late=25, not_sent=10))
+    assert not trust.trusted
+    assert "fell behind schedule on 3.5%" in trust.reasons[0]
+    assert "never sent" in trust.reasons[0]
+
+
+def test_lateness_from_an_exhausted_pool_is_named_as_such():
+    trust = assess_trust(make_result(late=100, pool=True))
+    assert "all 20 users were busy" in trust.reasons[0]
+
+
+def test_limits_are_configurable():
+    assert assess_trust(make_result(cpu=95.0), TrustLimits(max_cpu=0.99)).trusted
+    assert not assess_trust(make_result(late=15), TrustLimits(max_behind=0.01)).trusted
+
+
+def test_an_interrupted_run_is_not_trusted():
+    assert "interrupted" in str(assess_trust(make_result(interrupted=True)))
+
+
+def test_no_successful_response_is_said_plainly():
+    outcome = judge(make_result(errors=1000), GATES)[0]
+    assert not outcome.passed
+    assert "no successful response" in outcome.message
