@@ -9,8 +9,6 @@ from typing import Any
 import httpcore
 import pytest
 
-pytest_plugins = ["pytester"]
-
 # pytester's in-process runs drop the modules first imported inside them, and httpx maps httpcore's exceptions by
 # class: imported out here, httpcore stays the same module for every run (else: an unmapped httpcore.ConnectError).
 assert httpcore
