@@ -68,6 +68,7 @@ class GoliveRun:
         self.active = False
         self._settings: Settings | None = None
         self.results: dict[str, CheckResult] = {}
+        self.selected: set[str] = set()  # nodeids of the checklist items that should report
         self.started_at = dt.datetime.now(dt.UTC)
         self.run_id = config.getoption("golive_run_id") or new_run_id(self.started_at)
         self.secrets: list[str] = []
@@ -137,6 +138,7 @@ class GoliveRun:
         if not checks:
             return
         self.active = True
+        self.selected = {item.nodeid for item in checks}
         problems: list[str] = []
         first_of: dict[str, str] = {}
         for item in checks:
@@ -235,7 +237,9 @@ class GoliveRun:
             return
         interrupted = exitstatus == ExitCode.INTERRUPTED
         results = list(self.results.values())
-        self.decision = decide(results, interrupted=interrupted)
+        # -x / --maxfail stop the run early too: items that never reported must not let the rest say GO
+        unfinished = bool(self.selected - self.results.keys())
+        self.decision = decide(results, interrupted=interrupted or unfinished)
         settings = self._settings
         summary = build_summary(
             run_id=self.run_id,
