@@ -175,3 +175,31 @@ def test_collection(n):
     assert result.ret == 1
     labels = " ".join(f"GL-COL-001[{n}]" for n in range(12))
     assert f"VERDICT: NO-GO ({labels} and 3 more)" in result.outlines
+
+
+def test_stopping_early_after_a_warning_is_not_go(pytester: pytest.Pytester, run: Run, reports: Path) -> None:
+    pytester.makepyfile(
+        '''
+import pytest
+
+pytestmark = pytest.mark.golive
+
+
+@pytest.mark.check("GL-DEMO-001", severity="warning")
+def test_warning_fails():
+    """A warning item."""
+    assert False, "observed no"
+
+
+@pytest.mark.check("GL-DEMO-002", severity="blocker")
+def test_blocker_never_runs():
+    """A blocker that -x never reaches."""
+    assert False, "observed no"
+'''
+    )
+    result = run("-x", "--golive-run-id=r1")
+    assert result.ret == 6
+    assert "VERDICT: INCONCLUSIVE (the run was interrupted before every item finished)" in result.outlines
+    summary = summary_at(reports / "scratch" / "r1")
+    assert [c["id"] for c in summary["checks"]] == ["GL-DEMO-001"]
+    assert summary["verdict"] == "INCONCLUSIVE"
