@@ -375,10 +375,14 @@ def _find_secrets(node: Any, path: str) -> Iterable[tuple[str, str]]:
         )
 
 
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "date", "none"})
+
+
 def _problems(err: ValidationError) -> list[tuple[str, str]]:
     problems = []
     for e in err.errors(include_url=False):
-        loc = [p for p in e["loc"] if not (isinstance(p, str) and "[" in p)]
+        # drop pydantic's union member tags ("str", "list[str]", "function-after[...]"): they are not keys
+        loc = [p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p in _UNION_TAGS))]
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         kind, msg = e["type"], e["msg"]
         if kind == "extra_forbidden":
