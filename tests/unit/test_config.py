@@ -438,3 +438,13 @@ def test_target_host_and_port(tmp_path: Path) -> None:
         "qdrant.example.com",
         443,
     )
+
+
+def test_union_field_error_names_the_field_not_the_union_member(tmp_path: Path) -> None:
+    path = write(tmp_path, "hooks: {deploy: {command: 5}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, environ={})
+    assert info.value.problems == [
+        ("hooks.deploy.command", "Input should be a valid string (got 5)"),
+        ("hooks.deploy.command", "Input should be a valid list (got 5)"),
+    ]
