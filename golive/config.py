@@ -51,8 +51,13 @@ class ConfigError(Exception):
         super().__init__("\n".join(lines))
 
 
+def _looks_like_a_token(value: str) -> bool:
+    """A long run of letters and digits without an underscore: a key pasted where its variable's name goes."""
+    return len(value) >= 20 and "_" not in value and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
 def _env_var_name(value: str) -> str:
-    if not _ENV_NAME_RE.match(value):
+    if not _ENV_NAME_RE.match(value) or _looks_like_a_token(value):
         raise ValueError(
             "expected the NAME of an environment variable (e.g. QDRANT_API_KEY), not a secret value: "
             "secrets are read from the environment, never from the config file"
