@@ -296,7 +296,10 @@ def test_url_with_password_inside_a_hook_command_is_refused(tmp_path: Path) -> N
     assert list(problems) == ["hooks.deploy.command"]
 
 
-@pytest.mark.parametrize("value", ["sk-live-9f8e7d6c5b4a", "my secret key", "3f9a8b7c6d5e4f3a2b1c"])
+@pytest.mark.parametrize(
+    "value",
+    ["sk-live-9f8e7d6c5b4a", "my secret key", "3f9a8b7c6d5e4f3a2b1c", "a3f9c0d1e2b4a5c6d7e8f9a0b1c2d3e4"],
+)
 def test_secret_value_in_api_key_env_is_refused(tmp_path: Path, value: str) -> None:
     message, problems = problems_of(tmp_path, f"target: {{api_key_env: '{value}'}}\n")
     assert list(problems) == ["target.api_key_env"]
@@ -304,6 +307,12 @@ def test_secret_value_in_api_key_env_is_refused(tmp_path: Path, value: str) -> N
         "expected the NAME of an environment variable (e.g. QDRANT_API_KEY), not a secret value"
     )
     assert value not in message
+
+
+@pytest.mark.parametrize("name", ["QDRANT_API_KEY", "PGPASSWORD", "qdrant_key_2", "PROD_QDRANT_API_KEY_2024_ROTATED"])
+def test_plausible_env_var_names_are_accepted(tmp_path: Path, name: str) -> None:
+    settings = load_settings(write(tmp_path, f"target: {{api_key_env: {name}}}\n"), environ={})
+    assert settings.target.api_key_env == name
 
 
 def test_secret_value_in_dependency_password_env_is_refused(tmp_path: Path) -> None:
