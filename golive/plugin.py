@@ -101,6 +101,7 @@ class GoliveRun:
                 self._settings = load_settings(path, environ=environ)
             except ConfigError as err:
                 self._stop_for_config(err)
+            self.secrets.extend(_secrets_in_use(self._settings))
         assert self._settings is not None
         return self._settings
 
@@ -319,6 +320,15 @@ def check_marker(item: pytest.Item) -> tuple[str, Severity]:
     if severity not in SEVERITIES:
         raise ValueError(f"severity {severity!r} of {check_id} is not one of: {', '.join(SEVERITIES)}")
     return check_id, cast(Severity, severity)
+
+
+def _secrets_in_use(settings: Settings | None) -> list[str]:
+    """The values of every secret the config names (API keys, dependency passwords), known before any check runs."""
+    if settings is None:
+        return []
+    names = [settings.target.api_key_env, settings.target.read_only_api_key_env]
+    names += [d.password_env for d in settings.dependencies if d.password_env]
+    return [value for name in names if (value := os.environ.get(name))]
 
 
 def _redact_report(report: pytest.TestReport, secrets: list[str]) -> None:
