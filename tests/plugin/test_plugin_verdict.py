@@ -461,3 +461,38 @@ def test_golive_target_overrides_the_config(pytester: pytest.Pytester, run: Run,
     result = run("--golive-target=http://127.0.0.1:2")
     assert result.ret == 0
     assert read_summary(reports)["target"]["url"] == "http://127.0.0.1:2"
+
+
+def test_dependency_password_is_redacted_without_the_qdrant_fixture(
+    pytester: pytest.Pytester,
+    run: Run,
+    reports: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    golive_yaml: Callable[..., Path],
+) -> None:
+    password = "r3dis-Pa55-0123456789"
+    monkeypatch.setenv("REDIS_PASSWORD", password)
+    golive_yaml(
+        "dependencies: [{name: redis, kind: redis, url: 'redis://10.0.1.40:6379', password_env: REDIS_PASSWORD}]\n"
+    )
+    pytester.makepyfile(
+        test_demo='''
+import os
+import pytest
+
+pytestmark = pytest.mark.golive
+
+
+@pytest.mark.check("GL-DEP-001", severity="blocker")
+def test_redis_answers(golive_config):
+    """Redis answers PING."""
+    password = os.environ[golive_config.dependencies[0].password_env]
+    raise ConnectionError(f"AUTH {password} refused")
+'''
+    )
+    result = run()
+    assert result.ret == 1
+    (check,) = read_summary(reports)["checks"]
+    assert check["message"] == "ConnectionError: AUTH *** refused"
+    assert password not in result.stdout.str()
+    assert password not in (reports / "scratch" / "latest" / "summary.json").read_text(encoding="utf-8")
