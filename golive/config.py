@@ -347,7 +347,9 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
         raise ConfigError(source, secrets)
     raw.setdefault("env", path.name.removesuffix(".yaml").removesuffix(".yml"))
     if environ.get("GOLIVE_TARGET_URL"):
-        target = raw.setdefault("target", {})
+        if raw.get("target") is None:
+            raw["target"] = {}
+        target = raw["target"]
         if isinstance(target, dict):
             target["url"] = environ["GOLIVE_TARGET_URL"]
     try:

@@ -22,9 +22,9 @@ REDACTED = "***"
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    """``20261128T004412Z-3fa2``: sortable by time, unique across parallel runs."""
+    """``20261128T004412Z-3fa2c1``: sortable by time, unique across parallel runs."""
     now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{_secrets.token_hex(2)}"
+    return f"{now:%Y%m%dT%H%M%SZ}-{_secrets.token_hex(3)}"
 
 
 def redact(value: Any, secrets: Iterable[str]) -> Any:

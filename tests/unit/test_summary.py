@@ -147,7 +147,7 @@ def test_rewriting_a_run_keeps_latest_on_it(tmp_path: Path) -> None:
 
 def test_new_run_id_format() -> None:
     run_id = new_run_id(dt.datetime(2026, 11, 28, 0, 44, 12, 999, tzinfo=dt.UTC))
-    assert re.fullmatch(r"20261128T004412Z-[0-9a-f]{4}", run_id), run_id
+    assert re.fullmatch(r"20261128T004412Z-[0-9a-f]{6}", run_id), run_id
 
 
 def test_new_run_id_defaults_to_now_in_utc() -> None:
