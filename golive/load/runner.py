@@ -183,6 +183,9 @@ def run(
             if proc.poll() is None:
                 _signal(proc, signal.SIGKILL)
                 proc.wait(timeout=10)
+            reader.join(timeout=5)
+            if proc.stdout is not None:
+                proc.stdout.close()
     if not result_path.exists():
         tail = stderr_path.read_text(errors="replace")[-3000:]
         raise LoadRunError(f"the load run wrote no result (exit {proc.returncode}, command {' '.join(cmd)}):\n{tail}")

@@ -45,6 +45,7 @@ class Pacer:
         self.start = start
         self.end = end
         self.users = 0
+        self.peak_users = 0  # users leave when the run stops; unsent slots are counted at the full rate
         self.cursor = start
         self.closed = False
         self._rng = random.Random(seed)
@@ -55,12 +56,13 @@ class Pacer:
 
     def join(self) -> None:
         self.users += 1
+        self.peak_users = max(self.peak_users, self.users)
 
     def leave(self) -> None:
         self.users = max(0, self.users - 1)
 
-    def _gap(self) -> float:
-        rate = self.rate
+    def _gap(self, rate: float | None = None) -> float:
+        rate = self.rate if rate is None else rate
         if rate <= 0:
             return math.inf
         if self.arrival == "constant":
@@ -80,9 +82,10 @@ class Pacer:
         Closes the pacer."""
         until = self.end if until is None else min(until, self.end)
         missed: list[float] = []
-        while self.cursor < until - _EPS and self.rate > 0 and len(missed) < 10_000_000:
+        rate = self.per_user_rate * self.peak_users
+        while self.cursor < until - _EPS and rate > 0 and len(missed) < 10_000_000:
             missed.append(self.cursor)
-            self.cursor += self._gap()
+            self.cursor += self._gap(rate)
         self.closed = True
         return missed
 

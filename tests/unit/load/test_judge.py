@@ -31,7 +31,7 @@ def make_result(
         rec.on_scheduled(t)
         rec.on_sent(t, 0.01 if i < late else 0.0, pool_exhausted=pool)
         rec.on_done(t, t + latency, latency, None, "HTTP 500" if i < errors else None)
-    for i in range(not_sent):
+    for _ in range(not_sent):
         rec.on_not_sent(9.99)
     for s in range(10):
         rec.on_cpu(s, cpu)
@@ -62,8 +62,10 @@ def test_errors_fail_the_error_gate_and_the_throughput_gate():
     result = make_result(errors=50)
     p95, throughput, errors = judge(result, GATES)
     assert p95.passed
-    assert not errors.passed and "measured 5%" in errors.message
-    assert not throughput.passed and throughput.measured == pytest.approx(95.0)
+    assert not errors.passed
+    assert "measured 5%" in errors.message
+    assert not throughput.passed
+    assert throughput.measured == pytest.approx(95.0)
     assert verdict(result, GATES) == Verdict.NO_GO
 
 

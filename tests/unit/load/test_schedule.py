@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 
 import pytest
@@ -12,14 +13,14 @@ from golive.load.schedule import Pacer, arrivals
 def test_constant_arrivals_are_evenly_spaced_at_the_rate():
     times = arrivals(1000.0, 1.0, "constant")
     assert len(times) == 1000
-    gaps = {round(b - a, 9) for a, b in zip(times, times[1:], strict=False)}
+    gaps = {round(b - a, 9) for a, b in itertools.pairwise(times)}
     assert gaps == {0.001}
 
 
 def test_poisson_arrivals_have_the_rate_on_average_and_exponential_gaps():
     times = arrivals(1000.0, 20.0, "poisson", seed=7)
     assert len(times) == pytest.approx(20000, rel=0.03)
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert statistics.mean(gaps) == pytest.approx(0.001, rel=0.03)
     assert statistics.stdev(gaps) / statistics.mean(gaps) == pytest.approx(1.0, abs=0.05)  # CV of exponential
 
@@ -30,7 +31,8 @@ def test_the_process_rate_follows_the_users_that_joined():
         pacer.join()
     assert pacer.rate == 50.0
     first, second = pacer.next_slot(0.0), pacer.next_slot(0.0)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert second.intended - first.intended == pytest.approx(0.02)
 
 
