@@ -63,8 +63,8 @@ def scenario_path(scenario: str) -> Path:
 
 
 def auto_users(rate: float, processes: int = 1) -> int:
-    """Enough concurrent users that the target may take 50 ms per request before the pool runs dry."""
-    return max(10 * processes, min(MAX_USERS_PER_PROCESS * processes, math.ceil(rate * 0.05)))
+    """Enough concurrent users that the target may take 100 ms per request before the pool runs dry."""
+    return max(20 * processes, min(MAX_USERS_PER_PROCESS * processes, math.ceil(rate * 0.1)))
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,7 @@ def run(
         raise LoadRunError(f"the load run wrote no result (exit {proc.returncode}, command {' '.join(cmd)}):\n{tail}")
     data = json.loads(result_path.read_text())
     data["interrupted"] = bool(data.get("interrupted")) or interrupted
+    data["keyboard_interrupt"] = interrupted  # callers that must stop (pytest) re-raise after keeping evidence
     data["command"] = cmd
     data["log"] = str(stderr_path)
     return LoadResult.from_dict(data)

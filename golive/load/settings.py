@@ -30,7 +30,7 @@ class LoadSettings(BaseModel):
     max_duration: Duration = 600.0
     grace: Duration = 5.0
     users: int | None = Field(
-        None, ge=1, le=20000, description="concurrent users (connections); default: enough for 50 ms at the rate"
+        None, ge=1, le=20000, description="concurrent users (connections); default: enough for 100 ms at the rate"
     )
     timeout: Duration | None = Field(None, description="per-request timeout; default: target.timeout")
     schedule_tolerance: Duration = Field(0.002, description="a request sent later than this is 'late'")

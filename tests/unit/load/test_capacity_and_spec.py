@@ -48,10 +48,10 @@ def test_rate_and_duration_ceilings_are_enforced():
         replace(SPEC, duration=700.0).checked()
 
 
-def test_users_default_to_enough_for_50_ms_per_request():
-    assert auto_users(1000) == 50
-    assert auto_users(10) == 10
-    assert SPEC.checked().users == 10
+def test_users_default_to_enough_for_100_ms_per_request():
+    assert auto_users(1000) == 100
+    assert auto_users(10) == 20
+    assert SPEC.checked().users == 20
 
 
 def test_one_process_runs_in_process_and_more_use_locusts_own_processes_or_master(tmp_path):

@@ -1,0 +1,67 @@
+"""Performance: the load gates of ``thresholds.gates``, judged on one open-model run at ``load.rate``.
+
+The run (``load.scenario``, default search) happens once per session; each configured gate is its own item.
+Latency is measured from each request's intended send time (coordinated omission corrected) with µs
+percentiles, over the steady window after the warm-up. A load generator that ran out of CPU or fell behind
+its schedule makes every gate INCONCLUSIVE. Evidence: ``<run_dir>/load/result.json`` and
+``result-series.csv``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from golive.config import Settings
+from golive.load.gating import LoadSession, skip_reason
+from golive.load.slo import LATENCY_METRICS, Gate
+from golive.target import Target
+
+pytestmark = [pytest.mark.golive, pytest.mark.load]
+
+_KINDS = {
+    "latency_gate": lambda g: g.metric in LATENCY_METRICS,
+    "throughput_gate": lambda g: g.metric == "throughput",
+    "error_gate": lambda g: g.metric == "errors",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One item per configured gate of the test's kind (``thresholds.gates``)."""
+    from golive.plugin import RUN_KEY
+
+    for name, wanted in _KINDS.items():
+        if name in metafunc.fixturenames:
+            gates = [g for g in metafunc.config.stash[RUN_KEY].settings.thresholds.gates if wanted(g)]
+            metafunc.parametrize(name, gates, ids=[g.text for g in gates])
+
+
+@pytest.fixture(scope="session")
+def load_session(golive_config: Settings, qdrant: Target, run_dir: Path) -> LoadSession:
+    """The session's load run at the target rate (skipped where the config does not allow full load)."""
+    reason = skip_reason(golive_config)
+    if reason:
+        pytest.skip(reason)
+    return LoadSession.start(golive_config, host=qdrant.url, evidence_dir=run_dir / "load")
+
+
+@pytest.mark.check("GL-PERF-001", severity="blocker")
+def test_latency_stays_under_target_at_target_rate(load_session: LoadSession, latency_gate: Gate) -> None:
+    """Search latency percentiles stay under their targets at the target rate."""
+    outcome = load_session.judge(latency_gate)
+    assert outcome.passed, outcome.message
+
+
+@pytest.mark.check("GL-PERF-002", severity="blocker")
+def test_throughput_meets_target(load_session: LoadSession, throughput_gate: Gate) -> None:
+    """The deployment serves the target request rate successfully."""
+    outcome = load_session.judge(throughput_gate)
+    assert outcome.passed, outcome.message
+
+
+@pytest.mark.check("GL-PERF-003", severity="blocker")
+def test_error_rate_stays_under_target_at_target_rate(load_session: LoadSession, error_gate: Gate) -> None:
+    """Failed or unanswered requests stay under the error-rate target at the target rate."""
+    outcome = load_session.judge(error_gate)
+    assert outcome.passed, outcome.message

@@ -1,0 +1,58 @@
+"""One load run per session, judged gate by gate: what ``checks/test_performance.py`` stands on.
+
+session = LoadSession.start(settings, host=qdrant.url, evidence_dir=run_dir / "load")
+outcome = session.judge(gate)      # raises golive.Inconclusive if the generator could not be trusted
+assert outcome.passed, outcome.message
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from golive.load.judge import GateOutcome, Trust, TrustLimits, assess_trust, judge_gate
+from golive.load.report import write_evidence
+from golive.load.runner import LoadRunError, run, spec_from_settings
+from golive.load.slo import Gate
+from golive.load.stats import LoadResult
+from golive.outcomes import inconclusive
+
+
+def skip_reason(settings: Any) -> str | None:
+    """Why the load gates must not run in this environment, or ``None``."""
+    if not settings.load.enabled:
+        return "load gates are disabled for this environment (load.enabled: false)"
+    if not settings.allow.full_load:
+        return "full-rate load is not allowed against this environment (allow.full_load: false)"
+    return None
+
+
+@dataclass
+class LoadSession:
+    result: LoadResult | None
+    error: str | None
+    trust: Trust
+    evidence: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, settings: Any, host: str | None, evidence_dir: Path) -> LoadSession:
+        limits = TrustLimits(settings.load.max_generator_cpu, settings.load.max_behind)
+        try:
+            result = run(spec_from_settings(settings, host=host))
+        except (LoadRunError, ValueError) as err:
+            return cls(None, str(err), Trust(False, [f"the load run produced no result: {err}"]))
+        trust = assess_trust(result, limits)
+        gates: list[Gate] = list(settings.thresholds.gates)
+        outcomes = [judge_gate(result, g) for g in gates]
+        session = cls(result, None, trust)
+        session.evidence = write_evidence(result, outcomes, trust, evidence_dir)
+        if result.data.get("keyboard_interrupt"):
+            raise KeyboardInterrupt  # the partial result is kept in the evidence above
+        return session
+
+    def judge(self, gate: Gate) -> GateOutcome:
+        __tracebackhide__ = True
+        if self.result is None or not self.trust.trusted:
+            inconclusive("; ".join(self.trust.reasons))
+        return judge_gate(self.result, gate)
