@@ -115,10 +115,10 @@ def test_unreachable_target_fails_fast_with_one_line(tmp_path: Path) -> None:
     run = run_checklist(tmp_path, config_for("http://127.0.0.1:1"))
     assert time.monotonic() - started < 30
     assert (run.code, run.verdict) == (1, "NO-GO")
-    checks = run.summary["checks"]
-    assert checks
-    assert all(c["outcome"] in ("failed", "error") for c in checks)
-    assert {c["message"] for c in checks} == {"connection refused to http://127.0.0.1:1"}
+    ran = [c for c in run.summary["checks"] if c["outcome"] != "skipped"]  # load gates skip: full_load off
+    assert len(ran) >= 58
+    assert {c["outcome"] for c in ran} <= {"failed", "error"}
+    assert {c["message"] for c in ran} == {"connection refused to http://127.0.0.1:1"}
     assert "Traceback" not in run.output
     assert "httpx.ConnectError" not in run.output
 
