@@ -123,8 +123,10 @@ class SandboxApp:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._background is not None and not self._background.done():
-                    self._background.cancel()
+                # The demo loader stops between batches; cancelling it would leave a worker thread
+                # writing into a shard that is being closed.
+                self.state.stopping = True
+                if self._background is not None:
                     await asyncio.gather(self._background, return_exceptions=True)
                 await self.state.store.close_all()
                 await send({"type": "lifespan.shutdown.complete"})

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,15 +106,20 @@ def payloads(spec: DemoCollection, count: int, seed: int) -> list[dict[str, Any]
     ]
 
 
-def _fill(shard: qe.EdgeShard, spec: DemoCollection, count: int, seed: int) -> None:
+def _fill(shard: qe.EdgeShard, spec: DemoCollection, count: int, seed: int, stopping: Callable[[], bool]) -> bool:
+    """Upsert, index and flush one demo collection; False if shutdown interrupted it (left incomplete)."""
     vecs = vectors(spec, count, seed)
     pays = payloads(spec, count, seed)
     for start in range(0, count, BATCH):
+        if stopping():
+            shard.flush()
+            return False
         stop = min(count, start + BATCH)
         points = [qe.Point(i, vecs[i].tolist(), pays[i]) for i in range(start, stop)]
         shard.update(qe.UpdateOperation.upsert_points(points))
     shard.optimize()
     shard.flush()
+    return True
 
 
 def is_complete(store: Store, spec: DemoCollection, scale: float, seed: int) -> bool:
@@ -135,13 +141,18 @@ async def load_demo(state: State) -> None:
     started = time.perf_counter()
     try:
         for spec in DEMO_COLLECTIONS:
+            if state.stopping:
+                return
             if is_complete(store, spec, scale, seed):
                 continue
             await store.delete(spec.name)
             config = spec.config(scale, seed)
             collection = await store.create(spec.name, config)
             async with collection.lock:
-                await asyncio.to_thread(_fill, collection.shard, spec, spec.points_at(scale), seed)
+                count = spec.points_at(scale)
+                done = await asyncio.to_thread(_fill, collection.shard, spec, count, seed, lambda: state.stopping)
+                if not done:
+                    return
                 collection.config["demo"]["complete"] = True
                 collection.save_config()
             log.info("demo: %s ready (%d points)", spec.name, spec.points_at(scale))

@@ -23,6 +23,7 @@ class State:
     demo_scale: float = 1.0
     demo_seed: int = 0
     loaded: bool = False
+    stopping: bool = False
     load_error: str | None = None
     instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))

@@ -83,3 +83,40 @@ def test_demo_is_reused_on_restart(tmp_path: Path) -> None:
     after = {c.name: (data / "collections" / c.name / "config.json").stat().st_mtime_ns for c in DEMO_COLLECTIONS}
     assert after == stamps, "the demo was regenerated instead of reused"
     assert elapsed < 10
+
+
+def test_sigterm_during_demo_load_exits_0_and_next_start_completes(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    cmd = [
+        sys.executable,
+        "-m",
+        "golive.sandbox",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data),
+        "--demo",
+        "--demo-scale",
+        "0.2",
+    ]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        try:
+            assert proc.stdout is not None
+            url = proc.stdout.readline().decode().split("listening on ", 1)[1].split()[0]
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.02)
+            assert httpx.get(url + "/readyz", timeout=2).status_code == 503
+            proc.terminate()
+            assert proc.wait(30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    with running_sandbox(data, demo=True, demo_scale=0.2, ready_timeout=90) as sb:
+        info = httpx.get(sb.url + "/collections/documents", timeout=5).json()["result"]
+        assert info["points_count"] == info["indexed_vectors_count"] == DEMO_COLLECTIONS[0].points_at(0.2)
