@@ -39,6 +39,8 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("PUT", "/__sandbox/faults", service.put_faults),
     ("DELETE", "/__sandbox/faults", service.delete_faults),
     ("GET", "/collections", routes.list_collections),
+    ("GET", "/aliases", routes.list_aliases),
+    ("GET", C + "/aliases", routes.list_aliases),
     ("GET", C, routes.get_collection),
     ("PUT", C, routes.create_collection),
     ("DELETE", C, routes.delete_collection),

@@ -23,6 +23,8 @@ DISTANCES: dict[str, qe.Distance] = {
 
 
 _NUMBER_TYPES = frozenset({float, int})
+MAX_POINT_ID = 2**64 - 1
+MAX_COUNT = 2**32  # limits, offsets, hnsw_ef
 
 
 def point_id(value: Any) -> qe.PointId:
@@ -30,8 +32,8 @@ def point_id(value: Any) -> qe.PointId:
     if isinstance(value, bool):
         raise bad_request(f"Unable to parse point id: {value!r}")
     if isinstance(value, int):
-        if value < 0:
-            raise bad_request(f"Unable to parse point id: {value} (must be an unsigned integer or UUID)")
+        if not 0 <= value <= MAX_POINT_ID:
+            raise bad_request(f"Unable to parse point id: {value} (must be an unsigned 64-bit integer or UUID)")
         return value
     if isinstance(value, str):
         try:
@@ -232,8 +234,8 @@ def record(rec: qe.Record) -> dict[str, Any]:
 def positive_int(value: Any, name: str, default: int) -> int:
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise bad_request(f"{name} must be a non-negative integer")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise bad_request(f"{name} must be an integer between 0 and {MAX_COUNT}")
     return value
 
 

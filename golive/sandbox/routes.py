@@ -70,6 +70,13 @@ async def get_collection(s: State, r: Request) -> Response:
     return ok(collection_info(s, _collection(s, r)), started=r.started)
 
 
+async def list_aliases(s: State, r: Request) -> Response:
+    """Aliases are not supported: there are none (``/aliases`` and ``/collections/{c}/aliases``)."""
+    if "name" in r.params:
+        _collection(s, r)
+    return ok({"aliases": []}, started=r.started)
+
+
 async def collection_exists(s: State, r: Request) -> Response:
     return ok({"exists": r.params["name"] in s.store.collections}, started=r.started)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -122,6 +123,36 @@ def test_bad_input_is_400_never_500(http: httpx.Client, coll: str) -> None:
     assert http.get(f"/collections/{coll}/points/999").status_code == 404
 
 
+FUZZ_VALUES = (None, 1, -1, 1.5, "x", True, [], {}, [1, 2], ["a"], {"a": 1}, [[1]], [None], 10**30,
+               {"must": 1}, {"must": [{"key": 1}]}, "5b6c2c7e-1c2f-4b0e-9d4f-1a2b3c4d5e6f")  # fmt: skip
+FUZZ_KEYS = ("points", "ids", "vector", "query", "filter", "limit", "offset", "with_payload", "with_vector", "params",
+             "score_threshold", "searches", "batch", "payload", "keys", "field_name", "field_schema", "location",
+             "checksum", "exact", "vectors", "hnsw_config", "optimizers_config", "nearest")  # fmt: skip
+FUZZ_ENDPOINTS = ("PUT /collections/{c}", "PUT /collections/{c}/points?wait=true", "POST /collections/{c}/points",
+                  "POST /collections/{c}/points/delete?wait=true", "POST /collections/{c}/points/query",
+                  "POST /collections/{c}/points/query/batch", "POST /collections/{c}/points/search",
+                  "POST /collections/{c}/points/search/batch", "POST /collections/{c}/points/scroll",
+                  "POST /collections/{c}/points/count", "POST /collections/{c}/points/payload?wait=true",
+                  "POST /collections/{c}/points/payload/delete?wait=true", "PUT /collections/{c}/index?wait=true",
+                  "PUT /collections/{c}/snapshots/recover", "PUT /__sandbox/faults",
+                  "POST /collections/{c}/snapshots/upload")  # fmt: skip
+
+
+def test_random_bad_input_never_gives_a_500(http: httpx.Client, coll: str, sandbox: SandboxHandle) -> None:
+    rng = random.Random(7)
+    try:
+        for _ in range(600):
+            method, path = rng.choice(FUZZ_ENDPOINTS).split(" ")
+            body: object = {k: rng.choice(FUZZ_VALUES) for k in rng.sample(FUZZ_KEYS, rng.randint(0, 4))}
+            if rng.random() < 0.1:
+                body = rng.choice(FUZZ_VALUES)
+            response = http.request(method, path.format(c=coll), json=body)
+            assert response.status_code < 500, (method, path, body, response.text)
+    finally:
+        sandbox.clear_faults()
+    assert http.get("/readyz").status_code == 200
+
+
 def test_wait_false_is_202_acknowledged(http: httpx.Client, client: QdrantClient, coll: str) -> None:
     response = http.put(f"/collections/{coll}/points", json={"points": [{"id": 100, "vector": [1, 1, 1, 1]}]})
     assert response.status_code == 202
@@ -237,6 +268,8 @@ def test_telemetry_cluster_and_issues_parse(client: QdrantClient, http: httpx.Cl
     assert shards.local_shards[0].state == models.ReplicaState.ACTIVE
     assert shards.local_shards[0].points_count == 20
     assert http.get("/issues").json()["result"] == {"issues": []}
+    assert client.get_aliases().aliases == []
+    assert client.get_collection_aliases(coll).aliases == []
 
 
 def test_cors_default_allows_any_origin(http: httpx.Client) -> None:

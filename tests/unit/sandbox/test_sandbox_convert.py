@@ -64,7 +64,8 @@ def test_malformed_filters_are_400(bad: object) -> None:
 def test_point_ids_are_unsigned_ints_or_canonical_uuids() -> None:
     assert convert.point_id(7) == 7
     assert convert.point_id("5B6C2C7E1C2F4B0E9D4F1A2B3C4D5E6F") == "5b6c2c7e-1c2f-4b0e-9d4f-1a2b3c4d5e6f"
-    for bad in (-1, "abc", 1.5, True, None):
+    assert convert.point_id(2**64 - 1) == 2**64 - 1
+    for bad in (-1, 2**64, "abc", 1.5, True, None):
         with pytest.raises(ApiError):
             convert.point_id(bad)
 
@@ -90,5 +91,6 @@ def test_search_params_carry_exact_and_hnsw_ef() -> None:
     assert params is not None
     assert params.exact is True
     assert params.hnsw_ef == 128
-    with pytest.raises(ApiError):
-        convert.search_params({"hnsw_ef": -1})
+    for bad in (-1, 2**40, "x"):
+        with pytest.raises(ApiError):
+            convert.search_params({"hnsw_ef": bad})
