@@ -7,6 +7,8 @@ intended send time to the last byte of the response, so it is open-loop and free
 wrk2. No locust, no gevent, no HTTP library: as little as possible between the clock and the socket.
 
     latencies = open_loop("127.0.0.1", 6333, request_bytes, rate=1000, duration=10, warmup=2)
+
+``request`` may be a list of prepared requests; they are sent in turn.
 """
 
 from __future__ import annotations
@@ -64,13 +66,14 @@ def _parse(conn: _Conn) -> bool:
 def open_loop(
     host: str,
     port: int,
-    request: bytes,
+    request: bytes | list[bytes],
     rate: float,
     duration: float,
     warmup: float = 1.0,
     connections: int = 16,
     max_connections: int = 256,
 ) -> ReferenceResult:
+    requests = [request] if isinstance(request, bytes) else list(request)
     sel = selectors.SelectSelector()
     idle = [_Conn(_connect(host, port)) for _ in range(connections)]
     total = len(idle)
@@ -92,7 +95,7 @@ def open_loop(
                 total += 1
             conn = idle.pop()
             conn.intended, conn.buf, conn.need = pending.pop(0), bytearray(), -1
-            conn.sock.sendall(request)
+            conn.sock.sendall(requests[result.sent % len(requests)])
             if time.perf_counter() - conn.intended > 0.001:
                 result.late_sends += 1
             result.sent += 1
