@@ -117,9 +117,14 @@ async def open_loop(url: str, bodies: list[bytes], seconds: float, rate: float, 
     host, port_text = url.removeprefix("http://").split(":")
     pool = await _connections(host, int(port_text), connections)
     samples: list[float] = []
+    lags: list[float] = []
+    waits: list[float] = []
 
     async def one(body: bytes, intended: float) -> None:
+        began = time.perf_counter()
+        lags.append(began - intended)
         reader, writer = await pool.get()
+        waits.append(time.perf_counter() - began)
         head = (
             f"POST /collections/bench/points/query HTTP/1.1\r\nHost: {host}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -142,6 +147,12 @@ async def open_loop(url: str, bodies: list[bytes], seconds: float, rate: float, 
     await asyncio.gather(*tasks)
     while not pool.empty():
         pool.get_nowait()[1].close()
+    lag, wait = np.array(lags) * 1000, np.array(waits) * 1000
+    print(
+        f"open loop: client behind schedule p50 {np.percentile(lag, 50):.2f} ms p99 {np.percentile(lag, 99):.2f} ms;"
+        f" waiting for a free connection p50 {np.percentile(wait, 50):.2f} ms p99 {np.percentile(wait, 99):.2f} ms",
+        file=sys.stderr,
+    )
     return samples
 
 

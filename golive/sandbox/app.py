@@ -78,15 +78,18 @@ def _compile(template: str) -> re.Pattern[str]:
 
 
 class Router:
-    """Exact-path dictionary first (the hot paths), regex templates second."""
+    """Templates grouped by their number of path segments, so a request tries only a handful of regexes."""
 
     def __init__(self, table: list[tuple[str, str, Handler]]) -> None:
-        self.patterns = [(m, _compile(t), t, h) for m, t, h in table]
+        self.by_depth: dict[int, list[tuple[str, re.Pattern[str], str, Handler]]] = {}
+        for method, template, handler in table:
+            depth = template.count("/")
+            self.by_depth.setdefault(depth, []).append((method, _compile(template), template, handler))
 
     def match(self, method: str, path: str) -> tuple[Handler, str, dict[str, str]] | bool | None:
         """(handler, template, params); False when the path exists with another method; None if unknown."""
         path_known = False
-        for m, pattern, template, handler in self.patterns:
+        for m, pattern, template, handler in self.by_depth.get(path.count("/"), ()):
             found = pattern.match(path)
             if found:
                 if m == method:
