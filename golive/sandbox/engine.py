@@ -139,6 +139,7 @@ class Collection:
     optimize_pending: bool = False
     optimizing: bool = False
     optimizer_error: str | None = None
+    closed: bool = False
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @property
@@ -157,6 +158,8 @@ class Collection:
     async def run_write(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` (touching the shard) in a thread, serialised with other writes."""
         async with self.lock:
+            if self.closed:  # deleted or replaced while this write waited for the lock
+                raise collection_not_found(self.name)
             result = await asyncio.to_thread(fn)
         self.schedule_optimize()
         return result
@@ -189,6 +192,8 @@ class Collection:
         await asyncio.sleep(OPTIMIZE_DEBOUNCE_S)
         async with self.lock:
             self.optimize_pending = False
+            if self.closed:
+                return
             self.optimizing = True
             try:
                 await asyncio.to_thread(self.shard.optimize)
@@ -295,10 +300,12 @@ class Store:
 
 
 def _flush_and_close(collection: Collection) -> None:
+    collection.closed = True
     collection.shard.flush()
     collection.shard.close()
 
 
 def _close_and_remove(collection: Collection) -> None:
+    collection.closed = True
     collection.shard.close()
     shutil.rmtree(collection.directory, ignore_errors=True)

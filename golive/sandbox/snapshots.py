@@ -84,6 +84,8 @@ async def create(store: Store, collection: Collection) -> dict[str, Any]:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S-%f")
     path = root / f"{collection.name}-0-{stamp}.snapshot"
     async with collection.lock:
+        if collection.closed:
+            raise ApiError(404, f"Not found: Collection `{collection.name}` doesn't exist!")
         await asyncio.to_thread(_write_tar, collection, path)
     return describe(path)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -281,3 +283,47 @@ def test_cors_default_allows_any_origin(http: httpx.Client) -> None:
     assert "PUT" in preflight.headers["access-control-allow-methods"]
     simple = http.get("/collections", headers={"Origin": "https://ui.example"})
     assert simple.headers["access-control-allow-origin"] == "*"
+
+
+def test_concurrent_writes_and_searches_keep_every_point(
+    client: QdrantClient, http: httpx.Client, sandbox: SandboxHandle
+) -> None:
+    """Writers on threads (wait=true and wait=false) and readers at once: no error, no lost point."""
+    name = f"conc_{uuid.uuid4().hex[:6]}"
+    client.create_collection(name, vectors_config=models.VectorParams(size=8, distance=models.Distance.COSINE))
+    errors: list[str] = []
+
+    def writer(worker: int) -> None:
+        with httpx.Client(base_url=sandbox.url, timeout=30) as c:
+            for batch in range(10):
+                base = worker * 1000 + batch * 50
+                points = [{"id": base + i, "vector": [float(base + i + 1)] + [1.0] * 7} for i in range(50)]
+                wait = "true" if batch % 2 else "false"
+                response = c.put(f"/collections/{name}/points?wait={wait}", json={"points": points})
+                if response.status_code >= 300 and response.status_code != 202:
+                    errors.append(response.text)
+
+    def reader() -> None:
+        with httpx.Client(base_url=sandbox.url, timeout=30) as c:
+            for _ in range(60):
+                response = c.post(f"/collections/{name}/points/query", json={"query": [1.0] * 8, "limit": 5})
+                if response.status_code != 200:
+                    errors.append(response.text)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    threads += [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    deadline = time.monotonic() + 10
+    count = 0
+    while time.monotonic() < deadline:  # wait=false writes are applied in the background
+        count = client.count(name).count
+        if count == 2000:
+            break
+        time.sleep(0.05)
+    assert count == 2000
+    assert client.retrieve(name, ids=[3049])[0].id == 3049
+    client.delete_collection(name)
