@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo-seed", type=int, default=0, metavar="N", help="demo random seed (default 0)")
     p.add_argument("--tls-cert", type=_file, metavar="F", help="PEM certificate; enables HTTPS with --tls-key")
     p.add_argument("--tls-key", type=_file, metavar="F", help="PEM private key for --tls-cert")
-    p.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+    p.add_argument("--cors-origin", action="extend", nargs="+", metavar="ORIGIN",
                    help="allowed CORS origin (repeatable; default: any origin, like Qdrant)")  # fmt: skip
     return p
 

@@ -118,10 +118,14 @@ def test_tls_with_a_self_signed_certificate(tmp_path: Path) -> None:
 
 
 def test_configured_cors_origin_only(tmp_path: Path) -> None:
-    with running_sandbox(tmp_path / "data", extra_args=("--cors-origin", "https://ok.example")) as sb:
+    with running_sandbox(
+        tmp_path / "data", extra_args=("--cors-origin", "https://ok.example", "https://also.example")
+    ) as sb:
         preflight = {"Access-Control-Request-Method": "POST"}
         good = httpx.options(sb.url + "/collections", headers={"Origin": "https://ok.example", **preflight}, timeout=5)
         assert good.headers["access-control-allow-origin"] == "https://ok.example"
+        also = httpx.options(sb.url + "/", headers={"Origin": "https://also.example", **preflight}, timeout=5)
+        assert also.headers["access-control-allow-origin"] == "https://also.example"
         bad = httpx.options(sb.url + "/collections", headers={"Origin": "https://evil.example", **preflight}, timeout=5)
         assert "access-control-allow-origin" not in bad.headers
         simple = httpx.get(sb.url + "/collections", headers={"Origin": "https://evil.example"}, timeout=5)
