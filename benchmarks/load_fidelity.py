@@ -69,7 +69,9 @@ def main() -> int:
             json.dumps({"query": v, "limit": 10, "params": {"hnsw_ef": 64}}, separators=(",", ":")).encode()
             for v in sample.vectors
         ]
-        requests = [http_request(host, int(port), "POST", path, b, {"content-type": "application/json"}) for b in bodies]
+        requests = [
+            http_request(host, int(port), "POST", path, b, {"content-type": "application/json"}) for b in bodies
+        ]
         for n in range(args.rounds):
             ref = open_loop(host, int(port), requests, args.rate, args.duration, args.warmup, connections=32)
             ref_p = {p: percentile_of(ref.latencies, float(p[1:])) for p in ("p50", "p95", "p99")}

@@ -71,7 +71,7 @@ class Pacer:
 
     def next_slot(self, now: float) -> Slot | None:
         """The next intended send time, or ``None`` when the run is over (or closed)."""
-        if self.closed or self.cursor >= self.end - _EPS:
+        if self.closed or self.cursor >= self.end - _EPS or now >= self.end:
             return None
         slot = Slot(self.cursor, taken_late=self.cursor < now)
         self.cursor += self._gap()
