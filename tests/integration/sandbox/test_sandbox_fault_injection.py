@@ -29,7 +29,7 @@ def test_fixed_latency_measures_about_5ms_p50(clean_faults: SandboxHandle, http:
     clean_faults.set_faults(latency_ms=5)
     delayed = statistics.median(_latencies(http, "/collections"))
     added = delayed - baseline
-    assert 0.0045 <= added <= 0.0065, f"added p50 {added * 1000:.2f} ms, expected ~5 ms"
+    assert 0.0045 <= added <= 0.006, f"added p50 {added * 1000:.2f} ms, expected ~5 ms"
     assert statistics.median(_latencies(http, "/__sandbox/faults", 10)) < delayed
 
 

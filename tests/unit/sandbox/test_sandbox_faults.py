@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import pytest
 
@@ -85,7 +87,18 @@ def test_error_rate_extremes() -> None:
     assert all(f.should_fail() for _ in range(100))
 
 
-def test_precise_sleep_is_accurate_to_a_fraction_of_a_millisecond() -> None:
+def _uvloop_run(coro: Coroutine[Any, Any, list[float]]) -> list[float]:
+    uvloop = pytest.importorskip("uvloop")  # uvicorn uses it when installed
+    result: list[float] = uvloop.run(coro)
+    return result
+
+
+@pytest.mark.parametrize("run", [asyncio.run, _uvloop_run], ids=["asyncio", "uvloop"])
+def test_precise_sleep_is_accurate_to_a_fraction_of_a_millisecond(
+    run: Callable[[Coroutine[Any, Any, list[float]]], list[float]],
+) -> None:
+    """uvloop's loop.time() is a cached millisecond clock: a deadline on it made 5 ms measure 5.9 ms."""
+
     async def measure() -> list[float]:
         out = []
         for _ in range(20):
@@ -94,9 +107,9 @@ def test_precise_sleep_is_accurate_to_a_fraction_of_a_millisecond() -> None:
             out.append(time.perf_counter() - start)
         return out
 
-    samples = sorted(asyncio.run(measure()))
+    samples = sorted(run(measure()))
     median = samples[len(samples) // 2]
-    assert 0.005 <= median < 0.0058, median
+    assert 0.005 <= median < 0.0056, median
 
 
 def test_hang_releases_when_cleared() -> None:
