@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from golive.load.judge import TrustLimits, assess_trust, judge
+from golive.load.judge import TrustLimits, decide
 from golive.load.runner import RunSpec
 from golive.load.slo import Gate
 from golive.load.stats import LoadResult
@@ -70,13 +70,10 @@ def find_capacity(
     for rate in rates(start, factor, spec.max_rate):
         step_spec = replace(spec, rate=rate, duration=step_duration, warmup=warmup, users=None)
         result = run(step_spec)
-        trust = assess_trust(result, limits)
-        judged = judge(result, gates)
-        if not trust.trusted:
-            step = Step(rate, Verdict.INCONCLUSIVE, trust.reasons, result)
-        else:
-            failed = [o.message for o in judged if not o.passed]
-            step = Step(rate, Verdict.NO_GO if failed else Verdict.GO, failed or [o.message for o in judged], result)
+        decided, trust, judged = decide(result, gates, limits)
+        failed = [o.message for o in judged if not o.passed]
+        details = trust.reasons if decided == Verdict.INCONCLUSIVE else failed or [o.message for o in judged]
+        step = Step(rate, decided, details, result)
         outcome.steps.append(step)
         if on_step is not None:
             on_step(step)

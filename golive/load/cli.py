@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.load.capacity import Step, find_capacity
-from golive.load.judge import TrustLimits, assess_trust, judge
+from golive.load.judge import TrustLimits, assess_trust, decide, judge
 from golive.load.report import progress_line, summary_lines, write_evidence
 from golive.load.runner import LoadRunError, RunSpec, run, spec_from_settings
 from golive.load.slo import Gate
@@ -119,8 +119,7 @@ def cmd_run(args: argparse.Namespace, settings: Any) -> int:
         _print(f"INCONCLUSIVE: {err}")
         return int(ExitCode.INCONCLUSIVE)
     limits = TrustLimits(settings.load.max_generator_cpu, settings.load.max_behind)
-    trust = assess_trust(result, limits)
-    outcomes = judge(result, gates)
+    decided, trust, outcomes = decide(result, gates, limits)
     for line in summary_lines(result):
         _print(line)
     for o in outcomes:
@@ -128,13 +127,9 @@ def cmd_run(args: argparse.Namespace, settings: Any) -> int:
     paths = write_evidence(result, outcomes, trust, _out_dir(args, settings, "run"))
     _print(f"evidence: {paths['json']} {paths['csv']}")
     if not trust.trusted:
-        _print("INCONCLUSIVE: " + "; ".join(trust.reasons))
-        return int(ExitCode.INCONCLUSIVE)
-    if all(o.passed for o in outcomes):
-        _print("GO")
-        return int(ExitCode.GO)
-    _print("NO-GO")
-    return int(ExitCode.NO_GO)
+        _print(("not trusted: " if decided == Verdict.NO_GO else "INCONCLUSIVE: ") + "; ".join(trust.reasons))
+    _print(str(decided))
+    return int({Verdict.GO: ExitCode.GO, Verdict.NO_GO: ExitCode.NO_GO}.get(decided, ExitCode.INCONCLUSIVE))
 
 
 def cmd_capacity(args: argparse.Namespace, settings: Any) -> int:
@@ -195,6 +190,3 @@ def main(argv: list[str]) -> int:
     except ValueError as err:  # ceilings: rate above max_rate, duration above max_duration, ...
         _print(f"golive load: {err}")
         return int(ExitCode.USAGE_ERROR)
-
-
-__all__ = ["Verdict", "main"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.load.judge import GateOutcome, Trust, TrustLimits, assess_trust, judge_gate
+from golive.load.judge import GateOutcome, Trust, TrustLimits, assess_trust, counts_despite_distrust, judge_gate
 from golive.load.report import write_evidence
 from golive.load.runner import LoadRunError, run, spec_from_settings
 from golive.load.slo import Gate
@@ -53,6 +53,12 @@ class LoadSession:
 
     def judge(self, gate: Gate) -> GateOutcome:
         __tracebackhide__ = True
-        if self.result is None or not self.trust.trusted:
+        if self.result is None:
             inconclusive("; ".join(self.trust.reasons))
-        return judge_gate(self.result, gate)
+        outcome = judge_gate(self.result, gate)
+        if self.trust.trusted:
+            return outcome
+        if counts_despite_distrust(self.trust, outcome):
+            note = " (every user was busy waiting on the target, so this measured value is a lower bound)"
+            return GateOutcome(outcome.gate, outcome.measured, False, outcome.message + note)
+        inconclusive("; ".join(self.trust.reasons))

@@ -24,6 +24,9 @@ class TrustLimits:
 class Trust:
     trusted: bool
     reasons: list[str] = field(default_factory=list)
+    # untrusted only because every user was busy waiting on the target: the generator itself kept up, and a
+    # failing gate stays a failure (latency counted from the intended send time is then a lower bound)
+    pool_only: bool = False
 
     def __str__(self) -> str:
         return "trusted" if self.trusted else "; ".join(self.reasons)
@@ -46,7 +49,9 @@ def assess_trust(result: LoadResult, limits: TrustLimits | None = None) -> Trust
                 f"(limit {limits.max_cpu * 100:.0f}%): it, not the target, may be the bottleneck"
             )
     behind = result.behind
+    pool_only = False
     if c["scheduled"] and behind > limits.max_behind:
+        pool_only = not reasons and c["late"] - c["late_pool"] <= limits.max_behind * c["scheduled"]
         parts = []
         loop_late = c["late"] - c["late_pool"]
         if loop_late:
@@ -62,7 +67,7 @@ def assess_trust(result: LoadResult, limits: TrustLimits | None = None) -> Trust
             f"load generator fell behind schedule on {behind * 100:.1f}% of {c['scheduled']} requests "
             f"(limit {limits.max_behind * 100:g}%): " + ", ".join(parts)
         )
-    return Trust(not reasons, reasons)
+    return Trust(not reasons, reasons, pool_only=pool_only and bool(reasons))
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,24 @@ def judge(result: LoadResult, gates: list[Gate]) -> list[GateOutcome]:
     return [judge_gate(result, gate) for gate in gates]
 
 
+def counts_despite_distrust(trust: Trust, outcome: GateOutcome) -> bool:
+    """A failed gate still counts when the only doubt is an exhausted user pool (the target was too slow)."""
+    return trust.pool_only and not outcome.passed and outcome.gate.metric != "throughput"
+
+
+def decide(
+    result: LoadResult, gates: list[Gate], limits: TrustLimits | None = None
+) -> tuple[Verdict, Trust, list[GateOutcome]]:
+    """GO when trusted and every gate holds; NO-GO when a gate failed (trusted, or failed despite an exhausted
+    pool); INCONCLUSIVE otherwise."""
+    trust = assess_trust(result, limits)
+    outcomes = judge(result, gates)
+    if trust.trusted:
+        return (Verdict.GO if all(o.passed for o in outcomes) else Verdict.NO_GO), trust, outcomes
+    if any(counts_despite_distrust(trust, o) for o in outcomes):
+        return Verdict.NO_GO, trust, outcomes
+    return Verdict.INCONCLUSIVE, trust, outcomes
+
+
 def verdict(result: LoadResult, gates: list[Gate], limits: TrustLimits | None = None) -> Verdict:
-    if not assess_trust(result, limits).trusted:
-        return Verdict.INCONCLUSIVE
-    return Verdict.GO if all(o.passed for o in judge(result, gates)) else Verdict.NO_GO
+    return decide(result, gates, limits)[0]

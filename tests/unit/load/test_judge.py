@@ -102,3 +102,21 @@ def test_no_successful_response_is_said_plainly():
     outcome = judge(make_result(errors=1000), GATES)[0]
     assert not outcome.passed
     assert "no successful response" in outcome.message
+
+
+def test_a_gate_failed_while_every_user_waited_on_the_target_is_still_no_go():
+    """Pool exhaustion is the target's slowness showing: latency from the intended time is a lower bound."""
+    slow = make_result(latency=0.030, late=100, pool=True)
+    assert not assess_trust(slow).trusted
+    assert assess_trust(slow).pool_only
+    assert verdict(slow, GATES) == Verdict.NO_GO
+
+
+def test_an_exhausted_pool_with_passing_gates_is_inconclusive():
+    assert verdict(make_result(late=100, pool=True), GATES) == Verdict.INCONCLUSIVE
+
+
+def test_a_lagging_generator_cannot_fail_a_latency_gate():
+    lagging = make_result(latency=0.030, late=100, pool=False)
+    assert not assess_trust(lagging).pool_only
+    assert verdict(lagging, GATES) == Verdict.INCONCLUSIVE
