@@ -55,6 +55,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", C + "/points/payload", routes.set_payload),
     ("PUT", C + "/points/payload", routes.set_payload),
     ("POST", C + "/points/payload/delete", routes.delete_payload),
+    ("POST", C + "/points/payload/clear", routes.clear_payload),
     ("POST", C + "/points/query", routes.query_points),
     ("POST", C + "/points/query/batch", routes.query_batch),
     ("POST", C + "/points/search", routes.search_points),

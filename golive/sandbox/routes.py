@@ -183,6 +183,17 @@ async def delete_payload(s: State, r: Request) -> Response:
     return await _apply(s, r, c, op)
 
 
+async def clear_payload(s: State, r: Request) -> Response:
+    c = _collection(s, r)
+    ids, flt = _selector(r.json_object())
+    if ids is not None:
+        op = qe.UpdateOperation.clear_payload(ids)
+    else:
+        assert flt is not None
+        op = qe.UpdateOperation.clear_payload_by_filter(flt)
+    return await _apply(s, r, c, op)
+
+
 async def create_index(s: State, r: Request) -> Response:
     c = _collection(s, r)
     body = r.json_object()

@@ -214,6 +214,11 @@ def test_points_endpoints_through_qdrant_client(client: QdrantClient, coll: str)
     assert client.count(coll).count == 18
     client.set_payload(coll, payload={"extra": True}, points=[4])
     assert (client.retrieve(coll, ids=[4])[0].payload or {})["extra"] is True
+    client.overwrite_payload(coll, payload={"only": 1}, points=[5])
+    client.delete_payload(coll, keys=["tag"], points=[6])
+    client.clear_payload(coll, points_selector=models.PointIdsList(points=[7]))
+    payloads = {r.id: r.payload for r in client.retrieve(coll, ids=[5, 6, 7])}
+    assert payloads == {5: {"only": 1}, 6: {"k": 0}, 7: {}}
     client.create_payload_index(coll, "tag", models.PayloadSchemaType.KEYWORD)
     assert "tag" in client.get_collection(coll).payload_schema
 
