@@ -181,7 +181,8 @@ class Collection:
             log.error("background write on %s failed: %s", self.name, task.exception())
 
     def schedule_optimize(self) -> None:
-        if self.optimize_pending:
+        # Qdrant: max_optimization_threads 0 switches the optimizers off, so nothing gets indexed.
+        if self.optimize_pending or self.config["optimizers_config"].get("max_optimization_threads") == 0:
             return
         self.optimize_pending = True
         task = asyncio.create_task(self._optimize_later())
