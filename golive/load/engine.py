@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return 4
     locustfile, rest = args[0], args[1:]
     classes = _user_classes(locustfile)  # importing it registers the golive listeners
-    options = argument_parser.parse_options(["-f", locustfile, "--headless", *rest])
+    options = argument_parser.get_parser(default_config_files=[]).parse_args(["-f", locustfile, "--headless", *rest])
     if not options.host:
         sys.stderr.write("golive.load.engine: --host is required\n")
         return 4
@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     users = int(options.num_users or 1)
-    runner.start(users, spawn_rate=float(options.spawn_rate or users))
+    explicit_rate = any(a in ("-r", "--spawn-rate") or a.startswith("--spawn-rate=") for a in rest)
+    runner.start(users, spawn_rate=float(options.spawn_rate) if explicit_rate else float(users))
     bound = float(options.golive_warmup) + float(options.golive_duration) + float(options.golive_grace) + 10.0
     deadline = time.monotonic() + bound
     while runner.state != STATE_STOPPED and time.monotonic() < deadline:
