@@ -45,6 +45,7 @@ class Pacer:
         self.start = start
         self.end = end
         self.users = 0
+        self.expected = 0
         self.peak_users = 0  # users leave when the run stops; unsent slots are counted at the full rate
         self.cursor = start
         self.closed = False
@@ -52,7 +53,12 @@ class Pacer:
 
     @property
     def rate(self) -> float:
-        return self.per_user_rate * self.users
+        """The process's rate: per-user rate times the users it runs (or is about to, once all spawned)."""
+        return self.per_user_rate * max(self.users, self.expected)
+
+    def expect(self, users: int) -> None:
+        """The number of users this process will run once spawning is done: the full rate from the start."""
+        self.expected = max(0, users)
 
     def join(self) -> None:
         self.users += 1
@@ -82,7 +88,7 @@ class Pacer:
         Closes the pacer."""
         until = self.end if until is None else min(until, self.end)
         missed: list[float] = []
-        rate = self.per_user_rate * self.peak_users
+        rate = self.per_user_rate * max(self.peak_users, self.expected)
         while self.cursor < until - _EPS and rate > 0 and len(missed) < 10_000_000:
             missed.append(self.cursor)
             self.cursor += self._gap(rate)

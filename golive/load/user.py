@@ -109,11 +109,7 @@ class _Run:
             opts.golive_per_user_rate = float(opts.golive_rate) / users
             opts.golive_t0 = time.time() + (1.0 if self.role == "master" else 0.2)
             opts.golive_run_id = opts.golive_run_id or probe.new_run_id()
-        self.t0 = float(opts.golive_t0)
-        self.warmup = float(opts.golive_warmup)
-        self.duration = float(opts.golive_duration)
-        self.t_end = self.t0 + self.warmup + self.duration
-        self.window = (self.t0 + self.warmup, self.t_end)
+        self._set_times(float(opts.golive_t0))
         self.source = f"{self.role}-{getattr(runner, 'worker_index', 0)}-{os.getpid()}"
         self.aggregate = Aggregate() if self.role != "worker" else None
         self.finals: set[str] = set()
@@ -140,6 +136,9 @@ class _Run:
         if self.role != "master":
             self.sample = probe.sample_points(self.call, self.collection)
             self.vector_json = [json.dumps(v, separators=(",", ":")) for v in self.sample.vectors]
+            if self.role == "local":  # the clock starts once the setup above is done
+                opts.golive_t0 = time.time() + 0.2
+                self._set_times(float(opts.golive_t0))
             self.recorder = Recorder(self.window, float(opts.golive_tolerance))
             self.pacer = Pacer(float(opts.golive_per_user_rate), str(opts.golive_arrival), self.t0, self.t_end)
             self.greenlets.append(gevent.spawn(self._sample_cpu))
@@ -147,6 +146,13 @@ class _Run:
             self.greenlets.append(gevent.spawn(self._flush_loop))
         else:
             self.greenlets.append(gevent.spawn(self._control))
+
+    def _set_times(self, t0: float) -> None:
+        self.t0 = t0
+        self.warmup = float(self.opts.golive_warmup)
+        self.duration = float(self.opts.golive_duration)
+        self.t_end = self.t0 + self.warmup + self.duration
+        self.window = (self.t0 + self.warmup, self.t_end)
 
     # --- generator side -------------------------------------------------------------------------------
     def _sample_cpu(self) -> None:
@@ -378,8 +384,10 @@ class QdrantUser(User):
 
     # --- pacing -------------------------------------------------------------------------------------------
     def on_start(self) -> None:
-        assert self.run_state.pacer is not None
-        self.run_state.pacer.join()
+        pacer = self.run_state.pacer
+        assert pacer is not None
+        pacer.expect(int(getattr(self.environment.runner, "target_user_count", 0) or 0))
+        pacer.join()
         gevent.sleep(self.wait_time())
 
     def on_stop(self) -> None:
