@@ -7,7 +7,8 @@ same rate, same run.
 Reference: ``golive.load.reference.open_loop`` — one thread, raw non-blocking sockets, ``select()`` with µs
 timeouts, requests evenly spaced at the rate and timed from their intended send time (wrk2-style open loop).
 Debian's ``wrk`` is closed-loop (it waits for each response before the next request), so it is not used.
-Both clients send the same query bodies (stored vectors of the collection). Rounds alternate reference and
+Both clients send the same query bodies (stored vectors of the collection) over the same number of
+keep-alive connections (the server's behaviour depends on it). Rounds alternate reference and
 engine so drift on a shared machine hits both. Goal: engine p50/p95/p99 within max(0.3 ms, 15 %) of the
 reference.
 """
@@ -57,7 +58,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32, help="connections of both clients (engine: users)")
     args = parser.parse_args()
     rows = []
     with target(args.url) as url:
@@ -73,9 +75,13 @@ def main() -> int:
             http_request(host, int(port), "POST", path, b, {"content-type": "application/json"}) for b in bodies
         ]
         for n in range(args.rounds):
-            ref = open_loop(host, int(port), requests, args.rate, args.duration, args.warmup, connections=32)
+            ref = open_loop(
+                host, int(port), requests, args.rate, args.duration, args.warmup, args.connections, args.connections
+            )
             ref_p = {p: percentile_of(ref.latencies, float(p[1:])) for p in ("p50", "p95", "p99")}
-            spec = RunSpec("search", url, args.rate, args.duration, args.warmup, collection=args.collection)
+            spec = RunSpec(
+                "search", url, args.rate, args.duration, args.warmup, collection=args.collection, users=args.connections
+            )
             result = run(spec)
             eng = result.summary("latency")
             row = {

@@ -72,7 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     def _interrupt(*_a: Any) -> None:
-        gevent.spawn(runner.quit)
+        from golive.load.user import _RUN
+
+        def stop() -> None:
+            if _RUN is not None:
+                _RUN.wind_down(wait=1.0)  # answers already on their way still count
+            runner.quit()
+
+        gevent.spawn(stop)
 
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)

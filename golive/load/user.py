@@ -176,6 +176,15 @@ class _Run:
         else:
             self.env.runner.send_message("golive_delta", {"source": self.source, "delta": delta, "final": final})
 
+    def wind_down(self, wait: float = 1.0) -> None:
+        """Stop handing out slots and give in-flight requests up to ``wait`` seconds (an early stop)."""
+        if self.pacer is not None:
+            self.stopped_at = self.stopped_at or time.time()
+            self.finish_schedule()
+        deadline = time.time() + wait
+        while self.recorder is not None and self.recorder.inflight > 0 and time.time() < deadline:
+            gevent.sleep(0.02)
+
     def finish_schedule(self) -> None:
         """Count the slots nobody took before the end (not sent) and stop handing out new ones."""
         if self.pacer is None or self.recorder is None:
@@ -405,7 +414,6 @@ class QdrantUser(User):
         self._slot = slot
         if slot is None:
             return max(1.0, run.t_end + float(run.opts.golive_grace) - t)
-        run.recorder.on_scheduled(slot.intended)
         return max(0.0, slot.intended - t - EARLY_WAKE)
 
     # --- requests -----------------------------------------------------------------------------------------
@@ -465,6 +473,7 @@ class QdrantUser(User):
         recorder = run.recorder
         assert recorder is not None
         start = now()
+        recorder.on_scheduled(slot.intended)  # counted when due: a slot still held when the run stops is not
         late = recorder.on_sent(slot.intended, start - slot.intended, slot.taken_late)
         error: str | None = None
         server: float | None = None
