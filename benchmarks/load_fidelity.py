@@ -9,8 +9,9 @@ timeouts, requests evenly spaced at the rate and timed from their intended send 
 Debian's ``wrk`` is closed-loop (it waits for each response before the next request), so it is not used.
 Both clients send the same query bodies (stored vectors of the collection) over the same number of
 keep-alive connections (the server's behaviour depends on it). Rounds alternate reference and
-engine so drift on a shared machine hits both. Goal: engine p50/p95/p99 within max(0.3 ms, 15 %) of the
-reference.
+engine so drift on a shared machine hits both; with ``--concurrent`` both run at the same time at half the
+rate each (identical conditions, the target still sees the full rate).
+Goal: engine p50/p95/p99 within max(0.3 ms, 15 %) of the reference.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ import contextlib
 import json
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from golive.load import probe
-from golive.load.reference import http_request, open_loop
+from golive.load.reference import ReferenceResult, http_request, open_loop
 from golive.load.runner import RunSpec, run
 from golive.load.stats import percentile_of
 
@@ -60,6 +63,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32, help="connections of both clients (engine: users)")
+    parser.add_argument(
+        "--concurrent", action="store_true", help="run both at the same time, each at half the rate (same conditions)"
+    )
     args = parser.parse_args()
     rows = []
     with target(args.url) as url:
@@ -75,14 +81,24 @@ def main() -> int:
             http_request(host, int(port), "POST", path, b, {"content-type": "application/json"}) for b in bodies
         ]
         for n in range(args.rounds):
-            ref = open_loop(
-                host, int(port), requests, args.rate, args.duration, args.warmup, args.connections, args.connections
-            )
-            ref_p = {p: percentile_of(ref.latencies, float(p[1:])) for p in ("p50", "p95", "p99")}
+            rate = args.rate / 2 if args.concurrent else args.rate
             spec = RunSpec(
-                "search", url, args.rate, args.duration, args.warmup, collection=args.collection, users=args.connections
+                "search", url, rate, args.duration, args.warmup, collection=args.collection, users=args.connections
             )
-            result = run(spec)
+            conns = args.connections
+
+            def reference(rate: float = rate, conns: int = conns) -> ReferenceResult:
+                return open_loop(host, int(port), requests, rate, args.duration, args.warmup, conns, conns)
+
+            if args.concurrent:  # the engine needs ~1.5 s to start: let the reference begin then
+                with ThreadPoolExecutor(1) as pool:
+                    future = pool.submit(lambda: (time.sleep(1.5), reference())[1])
+                    result = run(spec)
+                    ref = future.result()
+            else:
+                ref = reference()
+                result = run(spec)
+            ref_p = {p: percentile_of(ref.latencies, float(p[1:])) for p in ("p50", "p95", "p99")}
             eng = result.summary("latency")
             row = {
                 "round": n + 1,
