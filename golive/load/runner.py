@@ -190,6 +190,8 @@ def run(
         tail = stderr_path.read_text(errors="replace")[-3000:]
         raise LoadRunError(f"the load run wrote no result (exit {proc.returncode}, command {' '.join(cmd)}):\n{tail}")
     data = json.loads(result_path.read_text())
+    if "error" in data:
+        raise LoadRunError(str(data["error"]))
     data["interrupted"] = bool(data.get("interrupted")) or interrupted
     data["keyboard_interrupt"] = interrupted  # callers that must stop (pytest) re-raise after keeping evidence
     data["command"] = cmd

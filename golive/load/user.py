@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 import gevent
 import psutil
 from locust import User, events
+from locust.exception import StopUser
 from locust.runners import MasterRunner, WorkerRunner
 
 from golive.load import probe
@@ -337,7 +338,18 @@ def _on_test_start(environment: Any, **_kw: Any) -> None:
     global _RUN
     if _RUN is not None:
         _RUN.teardown()
-    _RUN = _Run(environment)
+    try:
+        _RUN = _Run(environment)
+    except Exception as exc:  # target unreachable, collection missing, ...: end the run with one clear line
+        _RUN = None
+        message = f"load setup against {environment.host} failed: {type(exc).__name__}: {exc}"
+        sys.stderr.write(f"golive: {message}\n")
+        path = str(getattr(environment.parsed_options, "golive_result", "") or "")
+        if path and not isinstance(environment.runner, WorkerRunner):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(json.dumps({"error": message}))
+        gevent.spawn(environment.runner.quit)
+        return
     gc.collect()
     gc.freeze()  # setup garbage stays out of the collector's way: fewer pauses while pacing
 
@@ -385,14 +397,22 @@ class QdrantUser(User):
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
-        self.run_state = current_run()
-        timeout = float(self.run_state.opts.golive_timeout)
-        self._http = Connection(str(self.host), timeout, self.run_state.headers)
+        self._run_or_none = _RUN
+        timeout = float(_RUN.opts.golive_timeout) if _RUN else 10.0
+        self._http = Connection(str(self.host), timeout, _RUN.headers if _RUN else {})
         self._slot: Slot | None = None
         self.rng = random.Random()
 
     # --- pacing -------------------------------------------------------------------------------------------
+    @property
+    def run_state(self) -> _Run:
+        run = self._run_or_none
+        assert run is not None
+        return run
+
     def on_start(self) -> None:
+        if self._run_or_none is None:  # the run's setup failed (said on stderr): nothing to send
+            raise StopUser()
         pacer = self.run_state.pacer
         assert pacer is not None
         pacer.expect(int(getattr(self.environment.runner, "target_user_count", 0) or 0))
@@ -400,8 +420,8 @@ class QdrantUser(User):
         gevent.sleep(self.wait_time())
 
     def on_stop(self) -> None:
-        if self.run_state.pacer is not None:
-            self.run_state.pacer.leave()
+        if self._run_or_none is not None and self._run_or_none.pacer is not None:
+            self._run_or_none.pacer.leave()
         self._http.close()
 
     def wait_time(self) -> float:

@@ -12,7 +12,7 @@ import pytest
 
 from golive.load.judge import TrustLimits, assess_trust
 from golive.load.reference import http_request, open_loop
-from golive.load.runner import RunSpec, child_env, command, run
+from golive.load.runner import LoadRunError, RunSpec, child_env, command, run
 from golive.load.stats import percentile_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -84,3 +84,10 @@ def test_ctrl_c_keeps_the_partial_result(stub, tmp_path):
     data = json.loads(out.read_text())
     assert data["interrupted"] is True
     assert data["counts"]["ok"] > 100
+
+
+def test_an_unreachable_target_fails_fast_with_one_line():
+    started = time.monotonic()
+    with pytest.raises(LoadRunError, match=r"^load setup against http://127\.0\.0\.1:9 failed: ConnectionRefused"):
+        run(replace(BASE, host="http://127.0.0.1:9"))
+    assert time.monotonic() - started < 10
