@@ -22,6 +22,7 @@ import json
 import math
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -188,14 +189,19 @@ def run(
                 proc.stdout.close()
     if not result_path.exists():
         tail = stderr_path.read_text(errors="replace")[-3000:]
-        raise LoadRunError(f"the load run wrote no result (exit {proc.returncode}, command {' '.join(cmd)}):\n{tail}")
+        raise LoadRunError(
+            f"the load run wrote no result (exit {proc.returncode}, log {stderr_path}, "
+            f"command {' '.join(cmd)}):\n{tail}"
+        )
     data = json.loads(result_path.read_text())
     if "error" in data:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise LoadRunError(str(data["error"]))
     data["interrupted"] = bool(data.get("interrupted")) or interrupted
     data["keyboard_interrupt"] = interrupted  # callers that must stop (pytest) re-raise after keeping evidence
     data["command"] = cmd
-    data["log"] = str(stderr_path)
+    data["log_tail"] = stderr_path.read_text(errors="replace")[-2000:]
+    shutil.rmtree(tmp, ignore_errors=True)  # kept only when the run failed, for the error's log
     return LoadResult.from_dict(data)
 
 
