@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import replace
 
@@ -12,7 +13,7 @@ import pytest
 
 from golive.load.judge import TrustLimits, assess_trust
 from golive.load.reference import http_request, open_loop
-from golive.load.runner import LoadRunError, RunSpec, child_env, command, run
+from golive.load.runner import LoadRunError, RunSpec, child_env, command, run, scenario_path
 from golive.load.stats import percentile_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -91,3 +92,28 @@ def test_an_unreachable_target_fails_fast_with_one_line():
     with pytest.raises(LoadRunError, match=r"^load setup against http://127\.0\.0\.1:9 failed: ConnectionRefused"):
         run(replace(BASE, host="http://127.0.0.1:9"))
     assert time.monotonic() - started < 10
+
+
+def test_a_master_merges_the_histograms_of_workers_started_elsewhere(stub, tmp_path):
+    """Locust's distributed mode: the driver runs the master; a worker joins as it would from another host."""
+    url = stub(delay_ms=1)
+    spec = replace(BASE, host=url, rate=200.0, master=True, expect_workers=1, master_bind_port=_free_port())
+    worker_cmd = [sys.executable, "-m", "locust", "-f", str(scenario_path("search")), "--worker",
+                  "--master-host", "127.0.0.1", "--master-port", str(spec.master_bind_port)]  # fmt: skip
+    worker = subprocess.Popen(worker_cmd, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        result = run(spec)
+    finally:
+        worker.wait(timeout=20)
+    assert result.data["mode"] == "master"
+    assert [g.split("-")[0] for g in result.data["generators"]] == ["worker"]
+    assert result.counts["ok"] == result.counts["scheduled"] == pytest.approx(600, abs=6)
+    assert result.summary("latency")["p50"] == pytest.approx(0.0015, abs=0.0015)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
