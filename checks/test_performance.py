@@ -44,7 +44,7 @@ def load_session(golive_config: Settings, qdrant: Target, run_dir: Path) -> Load
     if reason:
         pytest.skip(reason)
     qdrant.get("/collections")  # an unreachable target fails here, with the plugin's one line, not INCONCLUSIVE
-    return LoadSession.start(golive_config, host=qdrant.url, evidence_dir=run_dir / "load")
+    return LoadSession.start(golive_config, host=qdrant.url, evidence_dir=run_dir / "load", run_id=run_dir.name)
 
 
 @pytest.mark.check("GL-PERF-001", severity="blocker")

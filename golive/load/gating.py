@@ -36,10 +36,11 @@ class LoadSession:
     evidence: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, settings: Any, host: str | None, evidence_dir: Path) -> LoadSession:
+    def start(cls, settings: Any, host: str | None, evidence_dir: Path, run_id: str | None = None) -> LoadSession:
         limits = TrustLimits(settings.load.max_generator_cpu, settings.load.max_behind)
         try:
-            result = run(spec_from_settings(settings, host=host))
+            # the session's run id names a writing scenario's probe collection, for the plugin's sweep
+            result = run(spec_from_settings(settings, host=host, run_id=run_id))
         except (LoadRunError, ValueError) as err:
             return cls(None, str(err), Trust(False, [f"the load run produced no result: {err}"]))
         trust = assess_trust(result, limits)
