@@ -30,22 +30,11 @@ def baseline_store(golive_config: Settings, run_dir: Path) -> Iterator[BaselineS
     store.save()
 
 
-def _call(qdrant: Target) -> probe.Call:
-    def call(method: str, path: str, body: Any) -> tuple[int, Any]:
-        response = qdrant.request(method, path, json=body)
-        try:
-            return response.status_code, response.json()
-        except ValueError:
-            return response.status_code, response.text
-
-    return call
-
-
 @pytest.fixture(scope="session")
 def baseline_sample(golive_config: Settings, qdrant: Target) -> probe.Sample:
     """Stored points of the load collection to query with (read-only)."""
     name = golive_config.load.collection or (golive_config.collections[0].name if golive_config.collections else None)
-    call = _call(qdrant)
+    call = qdrant.call
     return probe.sample_points(call, probe.pick_collection(call, name), limit=64)
 
 
@@ -56,7 +45,7 @@ def baseline_probe(
     """A ``golive_probe_<run-id>_baseline`` collection for the write timing, removed afterwards."""
     if not golive_config.allow.probe_writes:
         pytest.skip("probe writes are not allowed for this environment (allow.probe_writes: false)")
-    call = _call(qdrant)
+    call = qdrant.call
     name = probe.probe_name(run_dir.name, "baseline")
     probe.create_probe_collection(call, name, baseline_sample.size, baseline_sample.distance)
     try:

@@ -73,6 +73,7 @@ class GoliveRun:
         self.run_id = config.getoption("golive_run_id") or new_run_id(self.started_at)
         self.secrets: list[str] = []
         self.server: dict[str, Any] = {}
+        self.swept: list[str] = []
         self.decision: Any = None
         self.summary_path: Path | None = None
 
@@ -250,6 +251,7 @@ class GoliveRun:
                 "url": settings.target.url,
                 "sandbox": bool(self.server.get("sandbox")),
                 "server": self.server,
+                "swept_probe_collections": self.swept,
             },
             started_at=self.started_at,
             finished_at=dt.datetime.now(dt.UTC),
@@ -289,6 +291,8 @@ class GoliveRun:
                 tr.write_line(f"{name}: {r.label} {r.title}{extra}")
                 if r.message and r.outcome != "waived":
                     tr.write_line(f"    {r.message.splitlines()[0][:300]}")
+        if self.swept:
+            tr.write_line(f"swept stale probe collections: {', '.join(self.swept)}")
         tr.write_line(f"summary: {self.summary_path}")
         verdict = self.decision.verdict
         labels = [r.removeprefix("blocker failed: ") for r in self.decision.reasons]
@@ -397,10 +401,23 @@ def qdrant(request: pytest.FixtureRequest, golive_config: Settings) -> Iterator[
         }
     except TargetError:  # each check meets the failure itself, at once, with the same one line
         run.server = {"sandbox": "configured, not answering" if golive_config.target.is_sandbox else None}
+    else:
+        if golive_config.allow.probe_writes:
+            run.swept = _sweep(target)
     try:
         yield target
     finally:
         target.close()
+
+
+def _sweep(target: Target) -> list[str]:
+    """Remove probe collections that killed runs left behind (DESIGN: safety rules)."""
+    from golive.load.probe import QdrantCallError, sweep_stale_probes
+
+    try:
+        return sweep_stale_probes(target.call)
+    except (QdrantCallError, TargetError) as err:
+        return [f"sweep failed: {err}"]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

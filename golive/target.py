@@ -109,6 +109,14 @@ class Target:
             raise TargetError(f"{method} {path}: HTTP {response.status_code}, status {status!r}")
         return body.get("result")
 
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """``(status, json or text)``: the client-neutral call that ``golive.load.probe`` helpers take."""
+        response = self.request(method, path, json=body)
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            return response.status_code, response.text
+
     # ------------------------------------------------------------------ qdrant-client
     @property
     def client(self) -> Any:

@@ -6,23 +6,24 @@ httpx side (pytest) use the same logic. Writes go only to collections named ``go
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+# one run-id format everywhere (UTC time first), so a left-over probe collection can be dated and swept
+from golive.report.summary import new_run_id as new_run_id
+
 Call = Callable[[str, str, Any], tuple[int, Any]]
 PROBE_PREFIX = "golive_probe_"
 _PROBE_RE = re.compile(r"^golive_probe_[A-Za-z0-9-]+_[A-Za-z0-9_-]+$")
+_PROBE_TIME_RE = re.compile(r"^golive_probe_(\d{8}T\d{6}Z)-")
+STALE_PROBE_AGE = dt.timedelta(hours=6)
 
 
 class QdrantCallError(RuntimeError):
     pass
-
-
-def new_run_id() -> str:
-    return secrets.token_hex(4)
 
 
 def probe_name(run_id: str, suffix: str) -> str:
@@ -112,3 +113,29 @@ def delete_probe_collection(call: Call, name: str) -> None:
     status, _ = call("DELETE", f"/collections/{name}", None)
     if status not in (200, 404):
         raise QdrantCallError(f"DELETE /collections/{name} answered HTTP {status}")
+
+
+def stale_probe_collections(
+    names: list[str], now: dt.datetime, older_than: dt.timedelta = STALE_PROBE_AGE
+) -> list[str]:
+    """Probe collections left by runs that started more than ``older_than`` ago (or that cannot be dated).
+
+    Runs are bounded far below that age, so a concurrent run's probes are never among them.
+    """
+    stale = []
+    for name in names:
+        if not name.startswith(PROBE_PREFIX):
+            continue
+        match = _PROBE_TIME_RE.match(name)
+        started = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC) if match else None
+        if started is None or now - started > older_than:
+            stale.append(name)
+    return sorted(stale)
+
+
+def sweep_stale_probes(call: Call, now: dt.datetime | None = None) -> list[str]:
+    """Delete the stale probe collections of earlier, killed runs; return their names."""
+    stale = stale_probe_collections(list_collections(call), now or dt.datetime.now(dt.UTC))
+    for name in stale:
+        delete_probe_collection(call, name)
+    return stale

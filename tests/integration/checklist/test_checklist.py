@@ -141,3 +141,23 @@ def test_failing_probe_endpoint_fails_its_own_item(
     assert (run.code, run.verdict) == (1, "NO-GO")
     assert run.failed == {label}
     assert f"GET {path} -> HTTP 500" in run.check(label)["message"]
+
+
+def test_stale_probe_collections_are_swept_and_fresh_ones_kept(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    from golive.report.summary import new_run_id
+
+    stale, fresh = "golive_probe_20200101T000000Z-abcdef_load", f"golive_probe_{new_run_id()}_load"
+    http = httpx.Client(base_url=clean_sandbox.url, timeout=30)
+    try:
+        for name in (stale, fresh):
+            body = {"vectors": {"size": 4, "distance": "Cosine"}}
+            assert http.put(f"/collections/{name}", json=body).status_code == 200
+        run = run_checklist(tmp_path, config_for(clean_sandbox.url), "-m", "golive and not load and not benchmark")
+        assert run.summary["target"]["swept_probe_collections"] == [stale]
+        assert f"swept stale probe collections: {stale}" in run.output
+        assert http.get(f"/collections/{stale}/exists").json()["result"]["exists"] is False
+        assert http.get(f"/collections/{fresh}/exists").json()["result"]["exists"] is True
+    finally:
+        for name in (stale, fresh):
+            http.delete(f"/collections/{name}")
+        http.close()

@@ -1,0 +1,23 @@
+"""Which golive_probe_* collections count as left behind by an earlier run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from golive.load.probe import STALE_PROBE_AGE, new_run_id, probe_name, stale_probe_collections
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, 0, tzinfo=dt.UTC)
+
+
+def test_only_old_or_undatable_probe_collections_are_stale() -> None:
+    old = probe_name(new_run_id(NOW - STALE_PROBE_AGE - dt.timedelta(seconds=1)), "load")
+    recent = probe_name(new_run_id(NOW - STALE_PROBE_AGE + dt.timedelta(seconds=1)), "baseline")
+    undatable = "golive_probe_3fa2c1d0_load"
+    names = ["documents", "golive_probes_are_not_ours", old, recent, undatable]
+    assert stale_probe_collections(names, NOW) == sorted([old, undatable])
+
+
+def test_run_ids_name_valid_probe_collections() -> None:
+    name = probe_name(new_run_id(NOW), "load")
+    assert name.startswith("golive_probe_20261128T120000Z-")
+    assert stale_probe_collections([name], NOW + dt.timedelta(hours=7)) == [name]
