@@ -43,40 +43,34 @@ PERCENT_HINT = "a percentage such as 0.1% or 85%"
 SIZE_HINT = "a size such as 512MiB or 10GB"
 
 
+def _quantity(value: object, pattern: re.Pattern[str], hint: str) -> float | re.Match[str]:
+    """A bare finite, non-negative number as float, or the match of a string; ValueError naming ``hint``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected {hint}, got {value!r}")
+    if isinstance(value, str):
+        match = pattern.match(value)
+        if not match:
+            raise ValueError(f"expected {hint}, got {value!r}")
+        return match
+    if not math.isfinite(value):
+        raise ValueError(f"expected {hint}, got {value!r}")
+    if value < 0:
+        raise ValueError(f"expected {hint}, got a negative number {value!r}")
+    return float(value)
+
+
 def parse_duration(text: str | float | int) -> float:
     """Seconds from ``"250ms"``, ``"5s"``, ``"10m"``, ``"26h"``; a bare number is seconds."""
-    if isinstance(text, bool):
-        raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
-    if isinstance(text, int | float):
-        if not math.isfinite(text):
-            raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
-        if text < 0:
-            raise ValueError(f"expected {DURATION_HINT}, got a negative number {text!r}")
-        return float(text)
-    if not isinstance(text, str):
-        raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
-    match = _DURATION_RE.match(text)
-    if not match:
-        raise ValueError(f"expected {DURATION_HINT}, got {text!r}")
-    return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    found = _quantity(text, _DURATION_RE, DURATION_HINT)
+    if isinstance(found, float):
+        return found
+    return float(found.group(1)) * _DURATION_UNITS[found.group(2)]
 
 
 def parse_rate(text: str | float | int) -> float:
     """Requests per second from ``"1000/s"``, ``"1000 rps"`` or a bare number."""
-    if isinstance(text, bool):
-        raise ValueError(f"expected {RATE_HINT}, got {text!r}")
-    if isinstance(text, int | float):
-        if not math.isfinite(text):
-            raise ValueError(f"expected {RATE_HINT}, got {text!r}")
-        if text < 0:
-            raise ValueError(f"expected {RATE_HINT}, got a negative number {text!r}")
-        return float(text)
-    if not isinstance(text, str):
-        raise ValueError(f"expected {RATE_HINT}, got {text!r}")
-    match = _RATE_RE.match(text)
-    if not match:
-        raise ValueError(f"expected {RATE_HINT}, got {text!r}")
-    return float(match.group(1))
+    found = _quantity(text, _RATE_RE, RATE_HINT)
+    return found if isinstance(found, float) else float(found.group(1))
 
 
 def parse_percent(text: str | float | int) -> float:

@@ -6,7 +6,7 @@ Each handler takes the shared :class:`State` and the :class:`Request` and return
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import qdrant_edge as qe
 
@@ -137,15 +137,19 @@ def _selector(body: dict[str, Any]) -> tuple[list[qe.PointId] | None, qe.Filter 
     raise bad_request("give `points` (a list of ids) or `filter`")
 
 
+def _operation(body: dict[str, Any], by_ids: Any, by_filter: Any, *args: Any) -> qe.UpdateOperation:
+    """The update for the points ``body`` selects: ``by_ids(ids, *args)`` or ``by_filter(filter, *args)``."""
+    ids, flt = _selector(body)
+    if ids is not None:
+        return cast(qe.UpdateOperation, by_ids(ids, *args))
+    assert flt is not None
+    return cast(qe.UpdateOperation, by_filter(flt, *args))
+
+
 async def delete_points(s: State, r: Request) -> Response:
     c = _collection(s, r)
-    ids, flt = _selector(r.json_object())
-    if ids is not None:
-        op = qe.UpdateOperation.delete_points(ids)
-    else:
-        assert flt is not None
-        op = qe.UpdateOperation.delete_points_by_filter(flt)
-    return await _apply(s, r, c, op)
+    U = qe.UpdateOperation
+    return await _apply(s, r, c, _operation(r.json_object(), U.delete_points, U.delete_points_by_filter))
 
 
 async def set_payload(s: State, r: Request) -> Response:
@@ -154,17 +158,11 @@ async def set_payload(s: State, r: Request) -> Response:
     payload = body.get("payload")
     if not isinstance(payload, dict):
         raise bad_request("missing field `payload` (an object)")
-    ids, flt = _selector(body)
-    overwrite = r.method == "PUT"
-    if ids is not None:
-        make = qe.UpdateOperation.overwrite_payload if overwrite else qe.UpdateOperation.set_payload
-        op = make(ids, payload, body.get("key"))
+    U = qe.UpdateOperation
+    if r.method == "PUT":
+        op = _operation(body, U.overwrite_payload, U.overwrite_payload_by_filter, payload, body.get("key"))
     else:
-        assert flt is not None
-        by_filter = (
-            qe.UpdateOperation.overwrite_payload_by_filter if overwrite else qe.UpdateOperation.set_payload_by_filter
-        )
-        op = by_filter(flt, payload, body.get("key"))
+        op = _operation(body, U.set_payload, U.set_payload_by_filter, payload, body.get("key"))
     return await _apply(s, r, c, op)
 
 
@@ -174,24 +172,14 @@ async def delete_payload(s: State, r: Request) -> Response:
     keys = body.get("keys")
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise bad_request("missing field `keys` (a list of strings)")
-    ids, flt = _selector(body)
-    if ids is not None:
-        op = qe.UpdateOperation.delete_payload(ids, keys)
-    else:
-        assert flt is not None
-        op = qe.UpdateOperation.delete_payload_by_filter(flt, keys)
-    return await _apply(s, r, c, op)
+    U = qe.UpdateOperation
+    return await _apply(s, r, c, _operation(body, U.delete_payload, U.delete_payload_by_filter, keys))
 
 
 async def clear_payload(s: State, r: Request) -> Response:
     c = _collection(s, r)
-    ids, flt = _selector(r.json_object())
-    if ids is not None:
-        op = qe.UpdateOperation.clear_payload(ids)
-    else:
-        assert flt is not None
-        op = qe.UpdateOperation.clear_payload_by_filter(flt)
-    return await _apply(s, r, c, op)
+    U = qe.UpdateOperation
+    return await _apply(s, r, c, _operation(r.json_object(), U.clear_payload, U.clear_payload_by_filter))
 
 
 async def create_index(s: State, r: Request) -> Response:
