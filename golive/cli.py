@@ -11,12 +11,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from golive.config import ConfigError, Settings, load_settings, resolve_config_path
 from golive.outcomes import ExitCode
+
+INTERRUPT_GRACE_S = 30.0  # how long pytest may take to write its partial summary after Ctrl-C / SIGTERM
 
 EXIT_CODES = """exit codes:
   0  GO             every blocker passed (or is waived)
@@ -114,16 +118,9 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
 
     run_id = new_run_id()
     reports = Path(os.environ.get("GOLIVE_REPORTS") or "reports")
-    argv = [
-        "-m",
-        "golive",
-        "--golive-config",
-        str(path),
-        "--golive-run-id",
-        run_id,
-        *pytest_args,
-        args.checks,
-    ]
+    # `--opt=value` form: pytest reads its ini before it knows plugin options, and would take a separate
+    # value that names an existing file for a test path (and pick the wrong rootdir).
+    argv = ["-m", "golive", f"--golive-config={path}", f"--golive-run-id={run_id}", *pytest_args, args.checks]
     with contextlib.ExitStack() as stack:
         if settings.target.sandbox is not None:
             try:
@@ -140,16 +137,32 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
 
 
 def _pytest(argv: list[str]) -> int:
-    """pytest in a child process: a clean interpreter (assertion rewriting, warnings), same terminal."""
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv])
+    """pytest in a child process: a clean interpreter (assertion rewriting, warnings), same terminal.
+
+    The child runs in its own session, so a Ctrl-C or a SIGTERM (a CI cancel) reaches it exactly once, from
+    here, as SIGINT: pytest then writes its partial summary, and the sandbox is stopped after it.
+    """
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], start_new_session=True)
+    interrupted: list[float] = []
+
+    def forward(signum: int, frame: object) -> None:
+        interrupted.append(time.monotonic())
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGINT)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return proc.wait()
-    except KeyboardInterrupt:  # the child got the same Ctrl-C: let it write its partial summary
-        try:
-            return proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return int(ExitCode.INTERRUPTED)
+        while True:
+            try:
+                return proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if interrupted and time.monotonic() - interrupted[0] > INTERRUPT_GRACE_S:
+                    proc.kill()
+                    proc.wait()
+                    return int(ExitCode.INTERRUPTED)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
@@ -163,7 +176,6 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
         f"golive: starting the sandbox on {settings.target.url} (data in {sandbox.data_dir}{demo})",
         flush=True,
     )
-    stack.callback(print, "golive: sandbox stopped", flush=True)
     handle = stack.enter_context(
         running_sandbox(
             sandbox.data_dir,
@@ -175,6 +187,7 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
             ready_timeout=sandbox.ready_timeout,
         )
     )
+    stack.callback(print, "golive: stopping the sandbox", flush=True)
     return str(handle.url)
 
 

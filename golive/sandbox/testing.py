@@ -113,7 +113,10 @@ def running_sandbox(
     if read_only_key:
         env[READ_ONLY_KEY_ENV] = read_only_key
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(args, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL)
+        # its own session: a terminal Ctrl-C meant for the caller must not stop the target under a running check
+        process = subprocess.Popen(
+            args, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL, start_new_session=True
+        )
         handle: SandboxHandle | None = None
         try:
             handle = _wait_ready(process, out, err, api_key, tls, ready_timeout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def test_run_starts_the_sandbox_and_prints_go_and_the_report(tmp_path: Path) -> 
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     assert "VERDICT: GO" in out
-    assert "golive: sandbox stopped" in out
+    assert "golive: stopping the sandbox" in out
     summary = json.loads((tmp_path / "reports" / "demo" / "latest" / "summary.json").read_text())
     assert summary["verdict"] == "GO"
     assert summary["target"]["sandbox"]
@@ -68,3 +69,47 @@ def test_config_check_reports_ok_for_the_shipped_configs(tmp_path: Path) -> None
         assert proc.returncode == 0, proc.stderr
         assert "ok — env" in proc.stdout
         assert "9 collections" in proc.stdout
+
+
+def test_sigterm_writes_a_partial_summary_and_stops_the_sandbox(tmp_path: Path) -> None:
+    """A CI cancel (SIGTERM to golive alone): pytest gets one SIGINT, writes its summary, the sandbox stops."""
+    from golive.waiting import wait_until
+
+    started = tmp_path / "slow-check-started"
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "test_slow.py").write_text(
+        "import pathlib, time\nimport pytest\n\n"
+        "@pytest.mark.golive\n@pytest.mark.check('GL-TEST-001', severity='blocker')\n"
+        "def test_fast():\n    '''Fast.'''\n\n"
+        "@pytest.mark.golive\n@pytest.mark.check('GL-TEST-002', severity='blocker')\n"
+        "def test_slow():\n    '''Slow.'''\n"
+        f"    pathlib.Path({str(started)!r}).touch()\n"
+        "    for _ in range(1200):\n        time.sleep(0.05)\n"
+    )
+    port = _free_port()
+    config = config_for(f"http://127.0.0.1:{port}")
+    config["target"]["sandbox"] = {"demo": True, "demo_scale": 0.05, "data_dir": str(tmp_path / "data")}
+    path = tmp_path / "demo.yaml"
+    path.write_text(yaml.safe_dump(config))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
+    env["GOLIVE_REPORTS"] = str(tmp_path / "reports")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "golive", "run", "--config", str(path), "--checks", str(checks)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(started.exists, timeout=120, describe="the slow check to start")
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 2, out[-3000:]
+    summary = json.loads((tmp_path / "reports" / "demo" / "latest" / "summary.json").read_text())
+    assert summary["verdict"] == "INCONCLUSIVE"
+    assert {c["label"]: c["outcome"] for c in summary["checks"]}["GL-TEST-001"] == "passed"
+    assert "golive: stopping the sandbox" in out
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
