@@ -35,6 +35,7 @@ from golive.units import parse_duration, parse_percent
 
 DEFAULT_ENV = "sandbox"
 CHECK_ID_RE = re.compile(r"^GL-[A-Z]+-\d{3}$")
+WAIVER_ID_RE = re.compile(r"^GL-[A-Z]+-\d{3}(\[[^\[\]]+\])?$")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_KEY_RE = re.compile(r"(^|_)(api_?key|password|passwd|secret|token|bearer)$", re.IGNORECASE)
 _URL_PASSWORD_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@", re.IGNORECASE)
@@ -259,9 +260,16 @@ class Waiver(_Model):
     @field_validator("id")
     @classmethod
     def _check_id(cls, value: str) -> str:
-        if not CHECK_ID_RE.match(value):
-            raise ValueError(f"expected a check id such as GL-SEC-002, got {value!r}")
+        if not WAIVER_ID_RE.match(value):
+            raise ValueError(
+                f"expected a check id such as GL-SEC-002, or one item of a family such as GL-COL-003[faq], "
+                f"got {value!r}"
+            )
         return value
+
+    def covers(self, check_id: str, label: str) -> bool:
+        """``GL-COL-003`` waives every collection's item; ``GL-COL-003[faq]`` only faq's."""
+        return self.id in (check_id, label)
 
     def active(self, today: dt.date) -> bool:
         return today <= self.expires
@@ -300,12 +308,12 @@ class Settings(_Model):
             seen.add(c.name)
         return collections
 
-    def waiver_for(self, check_id: str, today: dt.date) -> Waiver | None:
-        """The waiver that names ``check_id``, active or not (the caller decides what expiry means)."""
-        matches = [w for w in self.waivers if w.id == check_id]
-        active = [w for w in matches if w.active(today)]
-        found = active or matches
-        return found[0] if found else None
+    def waiver_for(self, check_id: str, today: dt.date, label: str | None = None) -> Waiver | None:
+        """The waiver covering the item (``label`` such as ``GL-COL-003[faq]``), active or not; an active one
+        wins over an expired one, and one naming the exact item over one naming the whole family."""
+        matches = [w for w in self.waivers if w.covers(check_id, label or check_id)]
+        matches.sort(key=lambda w: (not w.active(today), w.id != label))
+        return matches[0] if matches else None
 
 
 # ---------------------------------------------------------------------------------------------- loading

@@ -208,7 +208,7 @@ class GoliveRun:
 
     def _apply_waiver(self, result: CheckResult, report: pytest.TestReport) -> None:
         today = dt.date.today()
-        waiver = self.settings.waiver_for(result.id, today)
+        waiver = self.settings.waiver_for(result.id, today, label=result.label)
         if waiver is None:
             return
         result.waiver = {

@@ -86,7 +86,7 @@ class Target:
         except httpx.ConnectError as err:
             self._down = f"{_reason(err)} to {self.url}"
         except httpx.TimeoutException:
-            self._down = f"no answer from {self.url} within {self.settings.timeout:g} s ({method} {path})"
+            self._down = f"no answer from {self.url} within {self.settings.timeout:g} s"
         except httpx.TransportError as err:
             self._down = f"{type(err).__name__} talking to {self.url}: {err}"
         raise TargetUnreachable(self._down)

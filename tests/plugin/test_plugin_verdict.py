@@ -183,6 +183,34 @@ def test_expired_waiver_does_not_hide_a_failed_blocker(
     assert check["waiver"]["active"] == "false"
 
 
+def test_waiver_for_one_item_of_a_family_leaves_the_others_failing(
+    pytester: pytest.Pytester, run: Run, reports: Path, golive_yaml: Callable[..., Path]
+) -> None:
+    expires = dt.date.today() + dt.timedelta(days=30)
+    golive_yaml(
+        f"waivers:\n  - {{id: 'GL-DEMO-003[faq]', reason: reindex tonight, approver: J. Doe, expires: {expires}}}\n"
+    )
+    pytester.makepyfile(
+        test_demo='''
+import pytest
+
+pytestmark = pytest.mark.golive
+
+
+@pytest.mark.check("GL-DEMO-003", severity="blocker")
+@pytest.mark.parametrize("name", ["faq", "documents"])
+def test_collection_is_green(name):
+    """The collection is green."""
+    assert False, f"collection {name} is yellow; expected green"
+'''
+    )
+    result = run()
+    assert result.ret == 1
+    assert verdict_line(result) == "VERDICT: NO-GO (GL-DEMO-003[documents])"
+    outcomes = {c["label"]: c["outcome"] for c in read_summary(reports)["checks"]}
+    assert outcomes == {"GL-DEMO-003[faq]": "waived", "GL-DEMO-003[documents]": "failed"}
+
+
 def test_inconclusive_check_makes_the_run_inconclusive(pytester: pytest.Pytester, run: Run, reports: Path) -> None:
     pytester.makepyfile(
         test_demo='''

@@ -199,7 +199,9 @@ def test_waiver_without_expiry(tmp_path: Path) -> None:
 def test_waiver_with_bad_id(tmp_path: Path) -> None:
     text = "waivers: [{id: SEC-1, reason: deferred, approver: J. Doe, expires: 2026-12-31}]\n"
     _, problems = problems_of(tmp_path, text)
-    assert problems == {"waivers[0].id": "expected a check id such as GL-SEC-002, got 'SEC-1'"}
+    assert problems == {
+        "waivers[0].id": "expected a check id such as GL-SEC-002, or one item of a family such as GL-COL-003[faq], got 'SEC-1'"
+    }
 
 
 def test_waiver_with_unparsable_date(tmp_path: Path) -> None:
@@ -457,3 +459,20 @@ def test_union_field_error_names_the_field_not_the_union_member(tmp_path: Path) 
         ("hooks.deploy.command", "Input should be a valid string (got 5)"),
         ("hooks.deploy.command", "Input should be a valid list (got 5)"),
     ]
+
+
+def test_waiver_for_prefers_the_exact_item_and_an_active_waiver(tmp_path: Path) -> None:
+    later, earlier = dt.date.today() + dt.timedelta(days=9), dt.date.today() - dt.timedelta(days=1)
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        "waivers:\n"
+        f"  - {{id: GL-COL-003, reason: family, approver: A, expires: {later}}}\n"
+        f"  - {{id: 'GL-COL-003[faq]', reason: faq only, approver: B, expires: {later}}}\n"
+        f"  - {{id: 'GL-COL-004[faq]', reason: expired, approver: C, expires: {earlier}}}\n"
+    )
+    settings = load_settings(path, environ={})
+    today = dt.date.today()
+    assert settings.waiver_for("GL-COL-003", today, label="GL-COL-003[faq]").reason == "faq only"
+    assert settings.waiver_for("GL-COL-003", today, label="GL-COL-003[documents]").reason == "family"
+    assert settings.waiver_for("GL-COL-004", today, label="GL-COL-004[documents]") is None
+    assert settings.waiver_for("GL-COL-004", today, label="GL-COL-004[faq]").reason == "expired"
