@@ -200,7 +200,8 @@ def test_waiver_with_bad_id(tmp_path: Path) -> None:
     text = "waivers: [{id: SEC-1, reason: deferred, approver: J. Doe, expires: 2026-12-31}]\n"
     _, problems = problems_of(tmp_path, text)
     assert problems == {
-        "waivers[0].id": "expected a check id such as GL-SEC-002, or one item of a family such as GL-COL-003[faq], got 'SEC-1'"
+        "waivers[0].id": "expected a check id such as GL-SEC-002, or one item of a family such as "
+        "GL-COL-003[faq], got 'SEC-1'"
     }
 
 
