@@ -60,6 +60,10 @@ class LoadSession:
         if self.trust.trusted:
             return outcome
         if counts_despite_distrust(self.trust, outcome):
-            note = " (every user was busy waiting on the target, so this measured value is a lower bound)"
+            note = (
+                " (every user was busy waiting on the target: it could not keep up with the rate)"
+                if gate.metric == "throughput"
+                else " (every user was busy waiting on the target, so this measured value is a lower bound)"
+            )
             return GateOutcome(outcome.gate, outcome.measured, False, outcome.message + note)
         inconclusive("; ".join(self.trust.reasons))

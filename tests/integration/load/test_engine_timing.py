@@ -117,3 +117,20 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_a_target_that_cannot_keep_up_fails_the_throughput_gate_no_go_with_its_real_completion_rate(stub):
+    """20 users and 200 ms per request: the target completes ~100/s against 200/s intended. Throughput is
+    measured as completions (about 100/s, not the intended rate scaled), and the gate is NO-GO, not
+    INCONCLUSIVE: the only doubt is that every user was busy waiting on the target."""
+    from golive.load.judge import decide
+    from golive.load.slo import Gate
+    from golive.outcomes import Verdict
+
+    result = run(replace(BASE, host=stub(delay_ms=200), rate=200.0, users=20))
+    decided, trust, (outcome,) = decide(result, [Gate.parse("throughput >= 180/s")])
+    assert 70.0 <= result.throughput <= 105.0, result.counts
+    assert outcome.measured == result.throughput
+    assert not outcome.passed
+    assert trust.pool_only, str(trust)
+    assert decided == Verdict.NO_GO

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from golive.load.judge import TrustLimits, assess_trust, judge, verdict
+from golive.load.judge import TrustLimits, assess_trust, decide, judge, verdict
 from golive.load.slo import Gate
 from golive.load.stats import Aggregate, LoadResult, Recorder
 from golive.outcomes import Verdict
@@ -120,3 +120,27 @@ def test_a_lagging_generator_cannot_fail_a_latency_gate():
     lagging = make_result(latency=0.030, late=100, pool=False)
     assert not assess_trust(lagging).pool_only
     assert verdict(lagging, GATES) == Verdict.INCONCLUSIVE
+
+
+def test_a_throughput_shortfall_with_an_exhausted_pool_is_no_go_not_inconclusive():
+    """The seed deployment's problem: every user busy waiting on a target that cannot keep up with the rate."""
+    rec = Recorder(WINDOW, tolerance=0.002)
+    for i in range(1000):  # 100/s intended; the target completes only 78/s, users queue behind it
+        t = i * 0.01
+        rec.on_scheduled(t)
+        if i < 780:
+            rec.on_sent(t, 0.5 if i > 100 else 0.0, pool_exhausted=True)
+            rec.on_done(t, (i + 1) * 10.0 / 781, 0.2, None, None)
+    for s in range(10):
+        rec.on_cpu(s, 20.0)
+    agg = Aggregate()
+    agg.add("local-0-1", rec.drain())
+    result = LoadResult.from_dict(
+        agg.to_dict({"window": WINDOW, "t0": 0.0, "rate": 100.0, "tolerance": 0.002, "users": 20})
+    )
+    gates = [Gate.parse("throughput >= 100/s")]
+    decided, trust, outcomes = decide(result, gates)
+    assert not trust.trusted
+    assert trust.pool_only
+    assert outcomes[0].measured == pytest.approx(78.0, abs=0.5)
+    assert decided == Verdict.NO_GO

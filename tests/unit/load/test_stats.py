@@ -96,7 +96,7 @@ def test_requests_sent_but_never_answered_count_as_errors():
     assert agg.total_inflight() == 1
 
 
-def test_throughput_is_the_intended_rate_times_the_share_that_succeeded():
+def test_throughput_is_successful_completions_per_second_of_the_steady_window():
     rec = Recorder(WINDOW, 0.002)
     for i in range(100):
         _record(rec, 100.0 + i * 0.1, 0.002, error="HTTP 500" if i < 5 else None)
@@ -105,7 +105,7 @@ def test_throughput_is_the_intended_rate_times_the_share_that_succeeded():
     agg = Aggregate()
     agg.add("p", rec.drain())
     result = LoadResult.from_dict(agg.to_dict(_meta(rate=11.0)))
-    assert result.throughput == pytest.approx(11.0 * 95 / 110)
+    assert result.throughput == pytest.approx(95 / 10)  # completed, not the intended rate scaled by a share
     assert result.metric("errors") == pytest.approx(5 / 100)
     assert result.behind == pytest.approx(10 / 110)
     assert result.data["error_kinds"] == {"HTTP 500": 5}
@@ -125,3 +125,23 @@ def test_steady_cpu_is_the_mean_over_the_window_per_process():
     agg = Aggregate()
     agg.add("w0", rec.drain())
     assert agg.steady_cpu(WINDOW) == {"w0": 40.0}
+
+
+def test_throughput_counts_completions_by_completion_time_not_the_intended_rate():
+    """300/s intended but a target that completes only 100/s: throughput is 100/s, whatever was scheduled."""
+    rec = Recorder(WINDOW, 0.002)
+    for i in range(3000):  # 300/s intended over the 10 s window
+        rec.on_scheduled(100.0 + i / 300)
+    for i in range(1000):  # the target completes one every 10 ms, the rest are still queued at the end
+        intended = 100.0 + i / 300
+        rec.on_sent(intended, 0.0, pool_exhausted=True)
+        rec.on_done(intended, 100.0 + (i + 1) * 0.00999, 0.2, None, None)
+    rec.on_sent(99.9, 0.0, False)  # a warm-up request completing inside the window counts too
+    rec.on_done(99.9, 100.5, 0.6, None, None)
+    rec.on_sent(109.9, 0.0, False)  # completing after the window does not
+    rec.on_done(109.9, 110.2, 0.3, None, None)
+    agg = Aggregate()
+    agg.add("p", rec.drain())
+    result = LoadResult.from_dict(agg.to_dict(_meta(rate=300.0)))
+    assert result.throughput == pytest.approx(100.1)
+    assert result.metric("throughput") == result.throughput
