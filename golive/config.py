@@ -354,7 +354,14 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
     if secrets:
         raise ConfigError(source, secrets)
     raw.setdefault("env", path.name.removesuffix(".yaml").removesuffix(".yml"))
-    if environ.get("GOLIVE_TARGET_URL"):
+    override = environ.get("GOLIVE_TARGET_URL")
+    if override and _URL_PASSWORD_RE.search(override):
+        raise ConfigError(
+            "the target override (--golive-target / --target / GOLIVE_TARGET_URL)",
+            [("url", "a URL with a password in it: drop it and put the key in the environment variable "
+              "named by target.api_key_env")],
+        )  # fmt: skip
+    if override:
         if raw.get("target") is None:
             raw["target"] = {}
         target = raw["target"]

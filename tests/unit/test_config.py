@@ -477,3 +477,13 @@ def test_waiver_for_prefers_the_exact_item_and_an_active_waiver(tmp_path: Path) 
     assert settings.waiver_for("GL-COL-003", today, label="GL-COL-003[documents]").reason == "family"
     assert settings.waiver_for("GL-COL-004", today, label="GL-COL-004[documents]") is None
     assert settings.waiver_for("GL-COL-004", today, label="GL-COL-004[faq]").reason == "expired"
+
+
+def test_target_override_with_a_password_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    path = tmp_path / "env.yaml"
+    path.write_text("target: {url: http://127.0.0.1:6333}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={"GOLIVE_TARGET_URL": "http://ops:hunter2@127.0.0.1:6333"})
+    assert "GOLIVE_TARGET_URL" in str(err.value)
+    assert "url: a URL with a password in it" in str(err.value)
+    assert "hunter2" not in str(err.value)
