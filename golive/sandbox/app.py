@@ -43,6 +43,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", C + "/aliases", routes.list_aliases),
     ("GET", C, routes.get_collection),
     ("PUT", C, routes.create_collection),
+    ("PATCH", C, routes.update_collection),
     ("DELETE", C, routes.delete_collection),
     ("GET", C + "/exists", routes.collection_exists),
     ("GET", C + "/cluster", service.collection_cluster),
@@ -87,16 +88,16 @@ class Router:
             depth = template.count("/")
             self.by_depth.setdefault(depth, []).append((method, _compile(template), template, handler))
 
-    def match(self, method: str, path: str) -> tuple[Handler, str, dict[str, str]] | bool | None:
-        """(handler, template, params); False when the path exists with another method; None if unknown."""
-        path_known = False
+    def match(self, method: str, path: str) -> tuple[Handler, str, dict[str, str]] | list[str] | None:
+        """(handler, template, params); the allowed methods when the path exists with others; None if unknown."""
+        allowed: list[str] = []
         for m, pattern, template, handler in self.by_depth.get(path.count("/"), ()):
             found = pattern.match(path)
             if found:
                 if m == method:
                     return handler, template, found.groupdict()
-                path_known = True
-        return False if path_known else None
+                allowed.append(m)
+        return allowed or None
 
 
 class SandboxApp:
@@ -180,9 +181,8 @@ class SandboxApp:
         matched = self.router.match(r.method, r.path)
         if matched is None:
             return text(404, ""), None
-        if matched is False:
-            return text(405, ""), None
-        assert not isinstance(matched, bool)
+        if isinstance(matched, list):
+            return self.not_allowed(r, matched), None
         handler, template, params = matched
         r.params = params
         try:
@@ -195,6 +195,19 @@ class SandboxApp:
         except Exception as exc:
             log.exception("unexpected error on %s %s", r.method, r.path)
             return error(500, f"Service internal error: {exc}", started=r.started), template
+
+    def not_allowed(self, r: Request, allowed: list[str]) -> Response:
+        """405 in Qdrant's error envelope, with ``allow``; auth first, as Qdrant's middleware would."""
+        try:
+            self.state.keys.check(r.method, r.path, r.headers)
+        except Unauthorized as exc:
+            return text(401, str(exc))
+        except ApiError as exc:
+            return error(exc.status, exc.message, started=r.started)
+        methods = ", ".join(sorted(set(allowed)))
+        response = error(405, f"Method Not Allowed: {r.method} {r.path} (allowed: {methods})", started=r.started)
+        response.headers.append((b"allow", methods.encode()))
+        return response
 
     def preflight(self, r: Request) -> Response:
         origin = r.headers.get("origin")

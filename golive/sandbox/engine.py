@@ -79,14 +79,7 @@ def parse_create(body: dict[str, Any]) -> dict[str, Any]:
         raise bad_input(f"vectors.size must be an integer between 1 and 65536, got {size!r}")
     if distance not in DISTANCES:
         raise bad_request(f"unknown distance {distance!r}, expected one of {sorted(DISTANCES)}")
-    hnsw = _merged(DEFAULT_HNSW, body.get("hnsw_config"), "hnsw_config")
-    optimizers = _merged(DEFAULT_OPTIMIZERS, body.get("optimizers_config"), "optimizers_config")
-    for key in ("m", "ef_construct", "full_scan_threshold"):
-        if not isinstance(hnsw[key], int) or isinstance(hnsw[key], bool) or hnsw[key] < 0:
-            raise bad_input(f"hnsw_config.{key} must be a non-negative integer")
-    threshold = optimizers["indexing_threshold"]
-    if threshold is not None and (not isinstance(threshold, int) or threshold < 0):
-        raise bad_input("optimizers_config.indexing_threshold must be a non-negative integer")
+    hnsw, optimizers = _tuning(DEFAULT_HNSW, DEFAULT_OPTIMIZERS, body)
     return {
         "vectors": {"size": size, "distance": distance, "on_disk": vectors.get("on_disk")},
         "hnsw_config": hnsw,
@@ -94,6 +87,39 @@ def parse_create(body: dict[str, Any]) -> dict[str, Any]:
         "on_disk_payload": bool(body.get("on_disk_payload", True)),
         "demo": None,
     }
+
+
+def _tuning(hnsw: dict[str, Any], optimizers: dict[str, Any], body: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """``hnsw`` and ``optimizers`` with the body's ``hnsw_config`` / ``optimizers_config`` merged in, validated."""
+    hnsw = _merged(hnsw, body.get("hnsw_config"), "hnsw_config")
+    optimizers = _merged(optimizers, body.get("optimizers_config"), "optimizers_config")
+    for key in ("m", "ef_construct", "full_scan_threshold"):
+        if not isinstance(hnsw[key], int) or isinstance(hnsw[key], bool) or hnsw[key] < 0:
+            raise bad_input(f"hnsw_config.{key} must be a non-negative integer")
+    threshold = optimizers["indexing_threshold"]
+    if threshold is not None and (not isinstance(threshold, int) or threshold < 0):
+        raise bad_input("optimizers_config.indexing_threshold must be a non-negative integer")
+    return hnsw, optimizers
+
+
+#: ``PATCH /collections/{c}`` fields the sandbox cannot honour (the shard has one unnamed dense vector).
+UNSUPPORTED_UPDATES = ("vectors", "quantization_config", "sparse_vectors", "strict_mode_config")
+
+
+def parse_update(config: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The stored REST config after a ``PATCH /collections/{c}`` body (hnsw, optimizers, on_disk_payload)."""
+    unsupported = [key for key in UNSUPPORTED_UPDATES if body.get(key) is not None]
+    if unsupported:
+        raise bad_request(f"updating {', '.join(unsupported)} is not supported by the golive sandbox")
+    params = body.get("params")
+    if params is not None and not isinstance(params, dict):
+        raise bad_request("params must be an object")
+    hnsw, optimizers = _tuning(config["hnsw_config"], config["optimizers_config"], body)
+    updated = copy.deepcopy(config)
+    updated["hnsw_config"], updated["optimizers_config"] = hnsw, optimizers
+    if params and params.get("on_disk_payload") is not None:
+        updated["on_disk_payload"] = bool(params["on_disk_payload"])
+    return updated
 
 
 def _merged(defaults: dict[str, Any], given: Any, name: str) -> dict[str, Any]:
@@ -211,6 +237,26 @@ class Collection:
 
     def info(self) -> qe.ShardInfo:
         return self.shard.info()
+
+    async def reconfigure(self, config: dict[str, Any]) -> None:
+        """Reopen the shard with ``config`` (qdrant-edge takes tuning changes only at load) and store it.
+
+        Close and load run on the event loop, not in a thread: searches run on the loop too, so none
+        can reach the shard while it is closed.
+        """
+        async with self.lock:
+            if self.closed:
+                raise collection_not_found(self.name)
+            self.shard.flush()
+            self.shard.close()
+            try:
+                self.shard = qe.EdgeShard.load(str(self.directory / "shard"), edge_config(config))
+            except Exception:
+                self.shard = qe.EdgeShard.load(str(self.directory / "shard"), edge_config(self.config))
+                raise
+            self.config = config
+            self.save_config()
+        self.schedule_optimize()
 
 
 class Store:

@@ -11,7 +11,7 @@ from typing import Any, cast
 import qdrant_edge as qe
 
 from golive.sandbox import convert
-from golive.sandbox.engine import SCHEMA_TYPES, Collection, parse_create
+from golive.sandbox.engine import SCHEMA_TYPES, Collection, parse_create, parse_update
 from golive.sandbox.protocol import ApiError, Request, Response, bad_input, bad_request, ok
 from golive.sandbox.state import State
 
@@ -84,6 +84,13 @@ async def collection_exists(s: State, r: Request) -> Response:
 async def create_collection(s: State, r: Request) -> Response:
     config = parse_create(r.json_object())
     await s.store.create(r.params["name"], config)
+    return ok(True, started=r.started)
+
+
+async def update_collection(s: State, r: Request) -> Response:
+    """``PATCH /collections/{c}``: hnsw_config, optimizers_config and params.on_disk_payload."""
+    c = _collection(s, r)
+    await c.reconfigure(parse_update(c.config, r.json_object()))
     return ok(True, started=r.started)
 
 

@@ -125,12 +125,55 @@ def test_bad_input_is_400_never_500(http: httpx.Client, coll: str) -> None:
     assert http.get(f"/collections/{coll}/points/999").status_code == 404
 
 
+def test_update_collection_changes_tuning_through_qdrant_client(client: QdrantClient, coll: str) -> None:
+    assert client.update_collection(
+        coll,
+        optimizers_config=models.OptimizersConfigDiff(indexing_threshold=0, deleted_threshold=0.3),
+        hnsw_config=models.HnswConfigDiff(m=32, ef_construct=200),
+    )
+    info = client.get_collection(coll)
+    assert (info.config.hnsw_config.m, info.config.hnsw_config.ef_construct) == (32, 200)
+    assert info.config.optimizer_config.indexing_threshold == 0
+    assert info.config.optimizer_config.deleted_threshold == 0.3
+    assert info.points_count == 20
+    hits = client.query_points(coll, query=[1.0, 1.0, 2.0, 3.0], limit=3).points
+    assert len(hits) == 3
+
+
+def test_update_collection_errors_are_enveloped(http: httpx.Client, coll: str) -> None:
+    ok = http.patch(f"/collections/{coll}", json={"hnsw_config": {"m": 20}})
+    assert (ok.status_code, ok.json()["result"], ok.json()["status"]) == (200, True, "ok")
+    vectors = http.patch(f"/collections/{coll}", json={"vectors": {"": {"on_disk": True}}})
+    assert vectors.status_code == 400
+    assert "not supported" in vectors.json()["status"]["error"]
+    bad = http.patch(f"/collections/{coll}", json={"hnsw_config": {"m": -1}})
+    assert (bad.status_code, bad.json()["status"]["error"]) == (
+        400,
+        "Wrong input: hnsw_config.m must be a non-negative integer",
+    )
+    missing = http.patch("/collections/nope_missing", json={})
+    assert missing.status_code == 404
+    assert missing.json()["status"]["error"] == "Not found: Collection `nope_missing` doesn't exist!"
+    assert http.get(f"/collections/{coll}").json()["result"]["config"]["hnsw_config"]["m"] == 20
+
+
+def test_wrong_method_on_a_known_path_is_405_in_the_envelope(http: httpx.Client, coll: str) -> None:
+    for method, path in (("PATCH", f"/collections/{coll}/points"), ("DELETE", "/collections"), ("POST", "/readyz")):
+        response = http.request(method, path, json={})
+        assert response.status_code == 405, (method, path)
+        assert response.headers["content-type"] == "application/json"
+        assert "Method Not Allowed" in response.json()["status"]["error"]
+        assert isinstance(response.json()["time"], float)
+    assert http.request("PATCH", f"/collections/{coll}/points").headers["allow"] == "POST, PUT"
+
+
 FUZZ_VALUES = (None, 1, -1, 1.5, "x", True, [], {}, [1, 2], ["a"], {"a": 1}, [[1]], [None], 10**30,
                {"must": 1}, {"must": [{"key": 1}]}, "5b6c2c7e-1c2f-4b0e-9d4f-1a2b3c4d5e6f")  # fmt: skip
 FUZZ_KEYS = ("points", "ids", "vector", "query", "filter", "limit", "offset", "with_payload", "with_vector", "params",
              "score_threshold", "searches", "batch", "payload", "keys", "field_name", "field_schema", "location",
              "checksum", "exact", "vectors", "hnsw_config", "optimizers_config", "nearest")  # fmt: skip
-FUZZ_ENDPOINTS = ("PUT /collections/{c}", "PUT /collections/{c}/points?wait=true", "POST /collections/{c}/points",
+FUZZ_ENDPOINTS = ("PUT /collections/{c}", "PATCH /collections/{c}", "PUT /collections/{c}/points?wait=true",
+                  "POST /collections/{c}/points",
                   "POST /collections/{c}/points/delete?wait=true", "POST /collections/{c}/points/query",
                   "POST /collections/{c}/points/query/batch", "POST /collections/{c}/points/search",
                   "POST /collections/{c}/points/search/batch", "POST /collections/{c}/points/scroll",

@@ -65,6 +65,9 @@ def test_read_only_key_reads_but_cannot_write(secured: SandboxHandle) -> None:
     assert write.status_code == 403
     assert write.json()["status"]["error"] == "Forbidden: Global manage access is required"
     assert httpx.put(secured.url + "/__sandbox/faults", json={}, headers=ro, timeout=5).status_code == 403
+    patch = httpx.patch(secured.url + "/collections/ro_test", json={"hnsw_config": {"m": 8}}, headers=ro, timeout=5)
+    assert patch.status_code == 403
+    assert httpx.patch(secured.url + "/collections", json={}, timeout=5).status_code == 401  # auth before 405
     bearer = httpx.get(secured.url + "/collections", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5)
     assert bearer.status_code == 200
     assert full.delete_collection("ro_test")
