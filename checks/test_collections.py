@@ -21,6 +21,10 @@ def test_expected_collection_exists(
 @pytest.mark.check("GL-COL-002", severity="blocker")
 def test_vector_config_matches(collection: CollectionState, expected_collection: ExpectedCollection) -> None:
     """Its vector size and distance match the config (no drift)."""
+    assert not collection.named_vectors, (
+        f"collection {collection.name!r} has named vectors {collection.named_vectors}; the config describes one "
+        f"unnamed vector of size {expected_collection.vector_size} with {expected_collection.distance} distance"
+    )
     seen = (collection.vector_size, collection.distance)
     wanted = (expected_collection.vector_size, expected_collection.distance)
     assert seen == wanted, (
@@ -60,5 +64,6 @@ def test_indexing_is_complete(collection: CollectionState) -> None:
     assert collection.indexing_complete, (
         f"collection {collection.name!r} has {collection.indexed_vectors_count} of {collection.points_count} "
         f"vectors indexed: {collection.unindexed_vectors} ({collection.unindexed_kb:.0f} KB) not indexed; "
-        f"expected at most the indexing threshold of {collection.indexing_threshold_kb} KB unindexed"
+        f"expected at most the indexing threshold of {collection.indexing_threshold_kb} KB per segment "
+        f"({collection.segments_count} segments: {collection.unindexed_allowance_kb} KB) unindexed"
     )

@@ -23,8 +23,7 @@ class CollectionState:
     points_count: int
     indexed_vectors_count: int
     segments_count: int
-    vector_size: int | None
-    distance: str | None
+    vectors: dict[str, tuple[int, str]]  # vector name ("" for the single unnamed one) -> (size, distance)
     indexing_threshold_kb: int
 
     @property
@@ -32,24 +31,38 @@ class CollectionState:
         return self.optimizer_error is None
 
     @property
-    def vector_bytes(self) -> int:
-        return self.points_count * (self.vector_size or 0) * 4
+    def named_vectors(self) -> list[str]:
+        return sorted(n for n in self.vectors if n)
+
+    @property
+    def vector_size(self) -> int | None:
+        """Size of the single unnamed vector; None for a collection of named vectors."""
+        return self.vectors[""][0] if "" in self.vectors else None
+
+    @property
+    def distance(self) -> str | None:
+        return self.vectors[""][1] if "" in self.vectors else None
 
     @property
     def unindexed_vectors(self) -> int:
-        return max(0, self.points_count - self.indexed_vectors_count)
+        """Vectors not in an HNSW index; Qdrant counts each named vector of a point once."""
+        return max(0, self.points_count * len(self.vectors) - self.indexed_vectors_count)
 
     @property
     def unindexed_kb(self) -> float:
-        return self.unindexed_vectors * (self.vector_size or 0) * 4 / 1024
+        mean_size = sum(size for size, _ in self.vectors.values()) / max(1, len(self.vectors))
+        return self.unindexed_vectors * mean_size * 4 / 1024
+
+    @property
+    def unindexed_allowance_kb(self) -> int:
+        """Qdrant applies ``indexing_threshold`` per segment: each segment may stay plain up to it."""
+        return self.indexing_threshold_kb * max(1, self.segments_count)
 
     @property
     def indexing_complete(self) -> bool:
-        """Qdrant leaves a segment unindexed while its vectors stay under ``indexing_threshold`` (KB); more
-        unindexed vectors than that means indexing is behind or stuck. A threshold of 0 switches indexing off.
-        """
-        threshold = self.indexing_threshold_kb
-        return threshold == 0 or self.unindexed_kb <= threshold
+        """More unindexed vectors than every segment may hold below the threshold means indexing is behind or
+        stuck. A threshold of 0 switches indexing off."""
+        return self.indexing_threshold_kb == 0 or self.unindexed_kb <= self.unindexed_allowance_kb
 
 
 def list_collections(target: Target) -> list[str]:
@@ -78,9 +91,14 @@ def parse_collection(name: str, info: dict[str, Any]) -> CollectionState:
     elif optimizer != "ok":
         optimizer_error = str(optimizer)
     config = info.get("config") or {}
-    vectors = (config.get("params") or {}).get("vectors") or {}
-    size = vectors.get("size") if isinstance(vectors, dict) else None
-    distance = vectors.get("distance") if isinstance(vectors, dict) else None
+    declared = (config.get("params") or {}).get("vectors") or {}
+    if isinstance(declared, dict) and "size" in declared:  # one unnamed vector
+        declared = {"": declared}
+    vectors = {
+        str(name): (int(params.get("size") or 0), str(params.get("distance")))
+        for name, params in (declared.items() if isinstance(declared, dict) else ())
+        if isinstance(params, dict)
+    }
     threshold = (config.get("optimizer_config") or {}).get("indexing_threshold")
     return CollectionState(
         name=name,
@@ -89,7 +107,6 @@ def parse_collection(name: str, info: dict[str, Any]) -> CollectionState:
         points_count=int(info.get("points_count") or 0),
         indexed_vectors_count=int(info.get("indexed_vectors_count") or 0),
         segments_count=int(info.get("segments_count") or 0),
-        vector_size=int(size) if size is not None else None,
-        distance=str(distance) if distance is not None else None,
+        vectors=vectors,
         indexing_threshold_kb=int(threshold) if threshold is not None else DEFAULT_INDEXING_THRESHOLD_KB,
     )
