@@ -29,4 +29,12 @@ class State:
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def ready(self) -> bool:
-        return self.loaded and not self.faults.state["not_ready"]
+        """Like Qdrant's /readyz: loaded, and no local shard in a state other than Active.
+
+        Under the ``cluster`` fault every collection's local shard is in ``shard_state``; dead remote
+        peers alone do not make the node unready.
+        """
+        if not self.loaded or self.faults.state["not_ready"]:
+            return False
+        cluster = self.faults.state["cluster"]
+        return cluster is None or cluster["shard_state"] == "Active" or not self.store.collections

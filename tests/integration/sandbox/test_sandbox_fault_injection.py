@@ -101,6 +101,23 @@ def test_issues_and_cluster_faults(clean_faults: SandboxHandle, client: QdrantCl
     assert http.get("/cluster").json()["result"] == {"status": "disabled"}
 
 
+@pytest.mark.parametrize("shard_state", ["Dead", "Partial", "Initializing", "Recovery"])
+def test_local_shard_not_active_makes_readyz_503(
+    clean_faults: SandboxHandle, http: httpx.Client, shard_state: str
+) -> None:
+    clean_faults.set_faults(cluster={"peers": 3, "dead_peers": 0, "shard_state": shard_state})
+    readyz = http.get("/readyz")
+    assert (readyz.status_code, readyz.text) == (503, "some shards are not ready")
+    assert http.get("/healthz").status_code == 200
+    clean_faults.clear_faults()
+    assert (http.get("/readyz").status_code, http.get("/readyz").text) == (200, "all shards are ready")
+
+
+def test_dead_remote_peer_alone_keeps_readyz_200(clean_faults: SandboxHandle, http: httpx.Client) -> None:
+    clean_faults.set_faults(cluster={"peers": 3, "dead_peers": 2, "shard_state": "Active"})
+    assert (http.get("/readyz").status_code, http.get("/readyz").text) == (200, "all shards are ready")
+
+
 def test_snapshot_failure(clean_faults: SandboxHandle, http: httpx.Client) -> None:
     clean_faults.set_faults(snapshot_failure=True)
     create = http.post("/collections/faq/snapshots")
