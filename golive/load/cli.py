@@ -128,7 +128,10 @@ def cmd_run(args: argparse.Namespace, settings: Any) -> int:
     _print(f"evidence: {paths['json']} {paths['csv']}")
     if not trust.trusted:
         _print(("not trusted: " if decided == Verdict.NO_GO else "INCONCLUSIVE: ") + "; ".join(trust.reasons))
-    _print(str(decided))
+    if decided == Verdict.NO_GO:
+        _print(str(decided))
+    else:  # GO and INCONCLUSIVE depend on how far the generator was trusted: say how far
+        _print(f"{decided} (trust limits: {trust.limits_text})")
     return int({Verdict.GO: ExitCode.GO, Verdict.NO_GO: ExitCode.NO_GO}.get(decided, ExitCode.INCONCLUSIVE))
 
 

@@ -66,4 +66,4 @@ class LoadSession:
                 else " (every user was busy waiting on the target, so this measured value is a lower bound)"
             )
             return GateOutcome(outcome.gate, outcome.measured, False, outcome.message + note)
-        inconclusive("; ".join(self.trust.reasons))
+        inconclusive("; ".join(self.trust.reasons) + f" (trust limits: {self.trust.limits_text})")

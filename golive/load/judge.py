@@ -19,6 +19,16 @@ class TrustLimits:
     max_cpu: float = 0.90  # fraction of one core per generator process
     max_behind: float = 0.02  # fraction of scheduled requests late beyond tolerance or not sent
 
+    def as_dict(self, tolerance: float) -> dict[str, float]:
+        """The limits in use, in config terms (fractions and seconds), for the evidence."""
+        return {"max_generator_cpu": self.max_cpu, "max_behind": self.max_behind, "schedule_tolerance": tolerance}
+
+    def describe(self, tolerance: float) -> str:
+        return (
+            f"generator CPU <= {self.max_cpu * 100:g}%, late or unsent <= {self.max_behind * 100:g}%, "
+            f"late = more than {tolerance * 1e3:g} ms after the intended time"
+        )
+
 
 @dataclass
 class Trust:
@@ -27,6 +37,8 @@ class Trust:
     # untrusted only because every user was busy waiting on the target: the generator itself kept up, and a
     # failing gate stays a failure (latency counted from the intended send time is then a lower bound)
     pool_only: bool = False
+    limits: dict[str, float] = field(default_factory=dict)  # the limits judged against (TrustLimits.as_dict)
+    limits_text: str = ""  # the same, for people
 
     def __str__(self) -> str:
         return "trusted" if self.trusted else "; ".join(self.reasons)
@@ -67,7 +79,14 @@ def assess_trust(result: LoadResult, limits: TrustLimits | None = None) -> Trust
             f"load generator fell behind schedule on {behind * 100:.1f}% of {c['scheduled']} requests "
             f"(limit {limits.max_behind * 100:g}%): " + ", ".join(parts)
         )
-    return Trust(not reasons, reasons, pool_only=pool_only and bool(reasons))
+    tolerance = float(result.data.get("tolerance", 0.0))
+    return Trust(
+        not reasons,
+        reasons,
+        pool_only=pool_only and bool(reasons),
+        limits=limits.as_dict(tolerance),
+        limits_text=limits.describe(tolerance),
+    )
 
 
 @dataclass(frozen=True)

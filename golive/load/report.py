@@ -61,7 +61,7 @@ def write_evidence(
 ) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     data = dict(result.data)
-    data["trust"] = {"trusted": trust.trusted, "reasons": trust.reasons}
+    data["trust"] = {"trusted": trust.trusted, "reasons": trust.reasons, "limits": trust.limits}
     data["gates"] = [
         {"gate": o.gate.text, "measured": o.measured, "passed": o.passed, "message": o.message} for o in outcomes
     ]

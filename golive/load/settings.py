@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from golive.units import parse_duration, parse_percent, parse_rate
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
 Percent = Annotated[float, BeforeValidator(parse_percent)]
+
+# Caps on the self-distrust settings: looser values would silently switch off the INCONCLUSIVE verdict for a
+# saturated or lagging load generator. (name, cap, how the cap reads, why)
+TRUST_CAPS: dict[str, tuple[float, str, str]] = {
+    "max_generator_cpu": (0.95, "95%", "a generator process busier than that cannot be trusted to keep time"),
+    "max_behind": (0.10, "10%", "with more requests late or unsent the rate was not the one intended"),
+    "schedule_tolerance": (0.010, "10ms", "a request later than that no longer arrived at the intended rate"),
+}
 
 
 class LoadSettings(BaseModel):
@@ -41,6 +49,18 @@ class LoadSettings(BaseModel):
     capacity_step: Duration = Field(10.0, description="steady window of each capacity step")
     baseline_rounds: int = Field(50, ge=5, le=10000, description="rounds per single-request baseline")
     baseline_regression: Percent = Field(0.20, description="slower median than the previous baseline warns")
+
+    @field_validator("max_generator_cpu", "max_behind", "schedule_tolerance")
+    @classmethod
+    def _trust_capped(cls, value: float, info: ValidationInfo) -> float:
+        cap, text, why = TRUST_CAPS[str(info.field_name)]
+        if value < 0 or value > cap + 1e-12:
+            shown = f"{value * 1e3:g}ms" if info.field_name == "schedule_tolerance" else f"{value * 100:g}%"
+            raise ValueError(
+                f"load.{info.field_name} {shown} is outside 0..{text}: {why} "
+                "(the cap keeps the self-distrust of the load gates from being switched off)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _within_ceilings(self) -> LoadSettings:

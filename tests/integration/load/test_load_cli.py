@@ -18,7 +18,7 @@ def test_golive_load_run_prints_progress_judges_and_exits_no_go_on_errors(sandbo
     config = {
         "target": {"url": sandbox_faults.url, "grpc_port": None},
         "thresholds": {"gates": ["p95 < 500ms", "errors < 1%"]},
-        "load": {"collection": "faq", "schedule_tolerance": "50ms", "max_behind": "50%", "max_generator_cpu": "99%"},
+        "load": {"collection": "faq", "schedule_tolerance": "10ms", "max_behind": "10%", "max_generator_cpu": "95%"},
         "allow": {"full_load": True},
     }
     path = tmp_path / "env.yaml"
