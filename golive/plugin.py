@@ -291,6 +291,14 @@ class GoliveRun:
                 tr.write_line(f"{name}: {r.label} {r.title}{extra}")
                 if r.message and r.outcome != "waived":
                     tr.write_line(f"    {r.message.splitlines()[0][:300]}")
+        skipped: dict[str, list[str]] = {}
+        for r in results:
+            if r.severity == "blocker" and r.outcome == "skipped":
+                skipped.setdefault(r.message.splitlines()[0][:300] if r.message else "", []).append(r.label)
+        for reason, labels in skipped.items():  # a GO with blockers left out must say so
+            tr.write_line(f"blockers skipped: {' '.join(labels)}")
+            if reason:
+                tr.write_line(f"    {reason}")
         if self.swept:
             tr.write_line(f"swept stale probe collections: {', '.join(self.swept)}")
         tr.write_line(f"summary: {self.summary_path}")

@@ -524,3 +524,35 @@ def test_redis_answers(golive_config):
     assert check["message"] == "ConnectionError: AUTH *** refused"
     assert password not in result.stdout.str()
     assert password not in (reports / "scratch" / "latest" / "summary.json").read_text(encoding="utf-8")
+
+
+def test_skipped_blockers_are_listed_before_the_verdict(pytester: pytest.Pytester, run: Run) -> None:
+    pytester.makepyfile(
+        test_demo='''
+import pytest
+
+pytestmark = pytest.mark.golive
+
+
+@pytest.mark.check("GL-DEMO-001", severity="blocker")
+def test_ok():
+    """Holds."""
+
+
+@pytest.mark.check("GL-DEMO-004", severity="blocker")
+@pytest.mark.parametrize("gate", ["p95", "throughput"])
+def test_gate(gate):
+    """The gate holds."""
+    pytest.skip("full-rate load is not allowed here (allow.full_load: false)")
+'''
+    )
+    result = run()
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "blockers skipped: GL-DEMO-004[p95] GL-DEMO-004[throughput]",
+            "    full-rate load is not allowed here (allow.full_load: false)",
+            "summary: *",
+            "VERDICT: GO",
+        ]
+    )
