@@ -14,6 +14,7 @@ from typing import Any
 
 # one run-id format everywhere (UTC time first), so a left-over probe collection can be dated and swept
 from golive.report.summary import new_run_id as new_run_id
+from golive.target import TargetError
 
 Call = Callable[[str, str, Any], tuple[int, Any]]
 PROBE_PREFIX = "golive_probe_"
@@ -22,8 +23,10 @@ _PROBE_TIME_RE = re.compile(r"^golive_probe_(\d{8}T\d{6}Z)-")
 STALE_PROBE_AGE = dt.timedelta(hours=6)
 
 
-class QdrantCallError(RuntimeError):
-    pass
+class QdrantCallError(TargetError):
+    """The target answered a helper's call, but not as expected (e.g. HTTP 401 without the API key).
+
+    A :class:`golive.target.TargetError`, so the checklist shows its one-line message, not a traceback."""
 
 
 def probe_name(run_id: str, suffix: str) -> str:

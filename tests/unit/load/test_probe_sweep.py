@@ -21,3 +21,15 @@ def test_run_ids_name_valid_probe_collections() -> None:
     name = probe_name(new_run_id(NOW), "load")
     assert name.startswith("golive_probe_20261128T120000Z-")
     assert stale_probe_collections([name], NOW + dt.timedelta(hours=7)) == [name]
+
+
+def test_a_refused_helper_call_is_a_target_error_with_a_one_line_message() -> None:
+    """Without the API key the checklist must show one line (the plugin shortens TargetError), not a traceback."""
+    import pytest
+
+    from golive.load.probe import QdrantCallError, list_collections
+    from golive.target import TargetError
+
+    assert issubclass(QdrantCallError, TargetError)
+    with pytest.raises(TargetError, match=r"^GET /collections answered HTTP 401: Must provide an API key"):
+        list_collections(lambda method, path, body: (401, "Must provide an API key or an Authorization bearer token"))
