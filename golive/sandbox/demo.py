@@ -161,4 +161,5 @@ async def load_demo(state: State) -> None:
         log.exception("demo load failed")
         raise
     state.loaded = True
-    log.warning("golive sandbox: demo ready in %.1f s", time.perf_counter() - started)
+    where = f" on {state.url}" if state.url else ""
+    log.info("golive sandbox: demo ready in %.1f s, serving%s", time.perf_counter() - started, where)

@@ -97,13 +97,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def configure_logging() -> None:
+    """Warnings from libraries; the sandbox's own INFO lines too (demo progress, "demo ready ... on URL")."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("golive.sandbox").setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the sandbox until SIGTERM / Ctrl-C; returns the exit code (2 if the port is taken)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
@@ -119,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         demo_scale=args.demo_scale,
         demo_seed=args.demo_seed,
     )
+    scheme = "https" if args.tls_cert else "http"
+    state.url = f"{scheme}://{args.host}:{port}"
     app = SandboxApp(state, on_startup=load_demo if args.demo else None)
     config = uvicorn.Config(
         app,
@@ -129,9 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         ssl_keyfile=str(args.tls_key) if args.tls_key else None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
-    scheme = "https" if args.tls_cert else "http"
     auth = "on" if state.keys.enabled else "off"
-    print(f"golive sandbox: listening on {scheme}://{args.host}:{port} (api key {auth})", flush=True)
+    print(f"golive sandbox: listening on {state.url} (api key {auth})", flush=True)
     # Fewer, later collections: the hot path allocates many short-lived objects, and a full
     # collection of the startup heap showed up as multi-millisecond p99 spikes.
     gc.freeze()

@@ -25,6 +25,7 @@ class State:
     loaded: bool = False
     stopping: bool = False
     load_error: str | None = None
+    url: str = ""  # where the server listens, for log lines (set by the CLI)
     instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 

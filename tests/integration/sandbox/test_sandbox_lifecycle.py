@@ -120,3 +120,24 @@ def test_sigterm_during_demo_load_exits_0_and_next_start_completes(tmp_path: Pat
     with running_sandbox(data, demo=True, demo_scale=0.2, ready_timeout=90) as sb:
         info = httpx.get(sb.url + "/collections/documents", timeout=5).json()["result"]
         assert info["points_count"] == info["indexed_vectors_count"] == DEMO_COLLECTIONS[0].points_at(0.2)
+
+
+def test_cli_tells_when_the_demo_is_ready_and_where(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "golive.sandbox", "--port", "0", "--data-dir", str(tmp_path / "d"), "--demo",
+           "--demo-scale", "0.001"]  # fmt: skip
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            assert proc.stderr is not None
+            url = proc.stdout.readline().split("listening on ", 1)[1].split()[0]
+            lines = []
+            for line in proc.stderr:
+                lines.append(line)
+                if "demo ready" in line:
+                    break
+            assert " INFO golive.sandbox: golive sandbox: demo ready in " in lines[-1], lines
+            assert lines[-1].rstrip().endswith(f"serving on {url}")
+            assert httpx.get(url + "/readyz", timeout=5).status_code == 200
+        finally:
+            proc.terminate()
+            proc.wait(30)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
+import asyncio
+import logging
+from pathlib import Path
 
-from golive.sandbox.demo import CATEGORIES, DEMO_COLLECTIONS, DemoCollection, payloads, vectors
+import numpy as np
+import pytest
+
+from golive.sandbox.auth import Keys
+from golive.sandbox.demo import CATEGORIES, DEMO_COLLECTIONS, DemoCollection, load_demo, payloads, vectors
+from golive.sandbox.engine import Store
+from golive.sandbox.server import configure_logging
+from golive.sandbox.state import State
 
 
 def test_the_table_is_the_seed_deployment() -> None:
@@ -52,3 +61,31 @@ def test_payloads_have_the_documented_fields() -> None:
     assert all(0 <= r["tenant"] <= 99 and isinstance(r["price"], float) for r in rows)
     assert {r["lang"] for r in rows} == {"en", "de", "fr"}
     assert all(isinstance(r["ts"], int) and r["ts"] > 1_700_000_000 for r in rows)
+
+
+def test_demo_ready_is_logged_at_info_with_the_url(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    state = State(Store(tmp_path), Keys(None, None), demo=True, demo_scale=0.0001, url="http://127.0.0.1:6333")
+
+    async def run() -> None:
+        state.store.load_all()
+        await load_demo(state)
+        await state.store.close_all()
+
+    with caplog.at_level(logging.INFO, logger="golive.sandbox"):
+        asyncio.run(run())
+    assert state.loaded
+    ready = [r for r in caplog.records if "demo ready" in r.getMessage()]
+    assert len(ready) == 1
+    assert ready[0].levelno == logging.INFO
+    assert ready[0].getMessage().endswith("serving on http://127.0.0.1:6333")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_the_cli_shows_the_sandbox_info_lines() -> None:
+    logger = logging.getLogger("golive.sandbox")
+    before = logger.level
+    try:
+        configure_logging()
+        assert logger.isEnabledFor(logging.INFO)
+    finally:
+        logger.setLevel(before)
