@@ -374,17 +374,32 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
     return settings
 
 
+_ENV_FIELDS = (
+    (re.compile(r"^target\.(api_key|read_only_api_key)$"), "target.{0}_env"),
+    (re.compile(r"^dependencies\[\d+\]\.password$"), "{path}_env"),
+)
+
+
+def _where_secrets_go(path: str) -> str:
+    """Where the secret at ``path`` belongs: the ``*_env`` field that names its environment variable."""
+    for pattern, field in _ENV_FIELDS:
+        match = pattern.match(path)
+        if match:
+            named = field.format(*match.groups(), path=path)
+            return f"put it in an environment variable and name that variable in {named}"
+    return (
+        "put it in an environment variable; the config names such variables in its *_env fields "
+        "(target.api_key_env, target.read_only_api_key_env, dependencies[].password_env)"
+    )
+
+
 def _find_secrets(node: Any, path: str) -> Iterable[tuple[str, str]]:
     if isinstance(node, dict):
         for key, value in node.items():
             sub = f"{path}.{key}" if path else str(key)
             is_value = isinstance(value, str | int) and not isinstance(value, bool)  # claims.api_key: true is a claim
             if isinstance(key, str) and _SECRET_KEY_RE.search(key) and is_value and value:
-                yield (
-                    sub,
-                    "a secret written into the config file: remove it, put it in an environment variable "
-                    f"and name that variable in {sub}_env",
-                )
+                yield (sub, f"a secret written into the config file: remove it, {_where_secrets_go(sub)}")
             else:
                 yield from _find_secrets(value, sub)
     elif isinstance(node, list):

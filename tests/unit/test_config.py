@@ -250,7 +250,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------- secrets
 
 
-SECRET_HINT = "a secret written into the config file: remove it, put it in an environment variable and name that"
+SECRET_HINT = "a secret written into the config file: remove it, put it in an environment variable"
+NO_SUCH_FIELD_HINT = "the config names such variables in its *_env fields"
 
 
 def test_api_key_in_the_file_is_refused(tmp_path: Path) -> None:
@@ -274,6 +275,11 @@ def test_secret_anywhere_is_refused(tmp_path: Path, text: str, path: str) -> Non
     message, problems = problems_of(tmp_path, text)
     assert list(problems) == [path]
     assert problems[path].startswith(SECRET_HINT)
+    if path == "dependencies[0].password":  # names the field that exists for it, and no invented one
+        assert problems[path].endswith("name that variable in dependencies[0].password_env")
+    else:
+        assert NO_SUCH_FIELD_HINT in problems[path]
+        assert f"{path}_env" not in problems[path]
     for secret in ("hunter2", "12345", "s3cr3t"):
         assert secret not in message
 
