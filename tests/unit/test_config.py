@@ -256,7 +256,7 @@ NO_SUCH_FIELD_HINT = "the config names such variables in its *_env fields"
 
 def test_api_key_in_the_file_is_refused(tmp_path: Path) -> None:
     _, problems = problems_of(tmp_path, "target: {api_key: abc}\n")
-    assert problems == {"target.api_key": f"{SECRET_HINT} variable in target.api_key_env"}
+    assert problems == {"target.api_key": f"{SECRET_HINT} and name that variable in target.api_key_env"}
 
 
 @pytest.mark.parametrize(
@@ -279,7 +279,7 @@ def test_secret_anywhere_is_refused(tmp_path: Path, text: str, path: str) -> Non
         assert problems[path].endswith("name that variable in dependencies[0].password_env")
     else:
         assert NO_SUCH_FIELD_HINT in problems[path]
-        assert f"{path}_env" not in problems[path]
+        assert f" {path}_env" not in problems[path]  # an invented field would follow "in "
     for secret in ("hunter2", "12345", "s3cr3t"):
         assert secret not in message
 
