@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from golive.config import ConfigError, Settings, load_settings, resolve_config_path
 from golive.outcomes import ExitCode
@@ -55,14 +57,22 @@ def main(argv: list[str] | None = None) -> int:
     return int(ExitCode.USAGE_ERROR)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the documented usage-error exit code (4), not argparse's 2 (which means interrupted)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(int(ExitCode.USAGE_ERROR), f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="golive",
         description="Go-live validation for a Qdrant deployment: checklist, load gates, GO / NO-GO verdict.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     run = sub.add_parser(
         "run",
         help="run the go-live checklist (pytest -m golive) against an environment and write the report",
@@ -101,6 +111,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         return int(ExitCode.CONFIG_ERROR)
     kind = "the golive sandbox" if settings.target.is_sandbox else "a Qdrant deployment"
     print(f"{path}: ok — env {settings.env}, target {settings.target.url} ({kind})")
+    today = dt.date.today()
+    for waiver in settings.waivers:
+        state = "active" if waiver.active(today) else "EXPIRED: no longer waives anything"
+        print(f"  waiver {waiver.id} until {waiver.expires} ({state}), approved by {waiver.approver}")
     print(
         f"  {len(settings.collections)} collections, {len(settings.hosts)} hosts, gates: "
         + ", ".join(str(g) for g in settings.thresholds.gates)

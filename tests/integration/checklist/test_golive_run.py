@@ -113,3 +113,18 @@ def test_sigterm_writes_a_partial_summary_and_stops_the_sandbox(tmp_path: Path) 
     assert "golive: stopping the sandbox" in out
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
+
+
+@pytest.mark.parametrize("args", [("bogus",), ("run", "--env", "a", "--config", "b"), ("config",)])
+def test_bad_command_lines_exit_4_not_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    proc = _golive(*args, reports=tmp_path)
+    assert proc.returncode == 4, proc.stderr
+    assert "error:" in proc.stderr
+
+
+def test_config_check_says_when_a_waiver_has_expired(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("waivers: [{id: GL-SEC-001, reason: deferred, approver: J. Doe, expires: 2020-01-31}]\n")
+    proc = _golive("config", "check", "--config", str(path), reports=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "waiver GL-SEC-001 until 2020-01-31 (EXPIRED: no longer waives anything)" in proc.stdout
