@@ -6,8 +6,9 @@
         locust -f loadtests/search.py --worker --master-host <this host>
     golive load capacity --env sandbox --start 250 --factor 1.25 --step 10s
 
-Exit codes as ``golive run``: 0 GO, 1 NO-GO, 6 INCONCLUSIVE (the generator could not be trusted, or the run
-produced no result), 7 config error, 4 usage error.
+Exit codes as ``golive run``: 0 GO, 1 NO-GO (a gate failed, or the target is unreachable), 6 INCONCLUSIVE (the
+generator could not be trusted, or the run produced no result), 7 config error, 4 usage error (bad option, an
+unknown scenario or collection, a rate or duration above the ceilings).
 """
 
 from __future__ import annotations
@@ -18,42 +19,97 @@ import time
 from pathlib import Path
 from typing import Any
 
+from golive.load import probe
 from golive.load.capacity import Step, find_capacity
 from golive.load.judge import TrustLimits, assess_trust, decide, judge
 from golive.load.report import progress_line, summary_lines, write_evidence
-from golive.load.runner import LoadRunError, RunSpec, run, spec_from_settings
+from golive.load.runner import LoadRunError, RunSpec, run, scenario_path, scenarios_dir, spec_from_settings
 from golive.load.slo import Gate
 from golive.outcomes import ExitCode, Verdict
 from golive.units import parse_duration, parse_rate
 
+DESCRIPTIONS = {
+    "run": "Run one scenario at the configured rate (open model) for the steady window after a warm-up, judge "
+    "thresholds.gates on it and write the evidence. Exit 0 GO, 1 NO-GO (a gate failed or the target is "
+    "unreachable), 6 INCONCLUSIVE (the generator could not be trusted), 7 config error, 4 usage error.",
+    "capacity": "Step the rate up from --start by --factor until a latency or error gate fails or the generator "
+    "cannot be trusted; report the highest rate that held. Exit 0 when a step held, 1 when none did.",
+}
+
+
+class UsageError(ValueError):
+    """A command-line value the run cannot use (exit 4)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 4, as documented (argparse's own 2 means "interrupted" in golive's exit codes)."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(int(ExitCode.USAGE_ERROR), f"{self.prog}: error: {message}\n")
+
+
+# argparse names a converter in its error ("invalid rate value: 'fast'"): these names are the ones users read
+def rate(text: str) -> float:
+    return parse_rate(text)
+
+
+def duration(text: str) -> float:
+    return parse_duration(text)
+
+
+def gate(text: str) -> Gate:
+    return Gate.parse(text)
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="golive load", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="golive load", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("run", "run one scenario and judge the gates"), ("capacity", "step the rate up")):
-        p = sub.add_parser(name, help=text)
+        p = sub.add_parser(name, help=text, description=DESCRIPTIONS[name])
         p.add_argument("--env", help="environment: config/<env>.yaml (default: GOLIVE_ENV or sandbox)")
         p.add_argument("--config", help="config file path (instead of --env)")
         p.add_argument("--target", metavar="URL", help="override target.url")
         p.add_argument("--scenario", help="loadtests/<name>.py or a locustfile path (default: load.scenario)")
         p.add_argument("--collection", help="collection to query (default: load.collection)")
-        p.add_argument("--warmup", type=parse_duration, metavar="DURATION")
-        p.add_argument("--arrival", choices=("constant", "poisson"))
+        p.add_argument(
+            "--warmup", type=duration, metavar="DURATION", help="excluded lead-in before the steady window, e.g. 5s"
+        )
+        p.add_argument(
+            "--arrival", choices=("constant", "poisson"), help="evenly spaced or Poisson arrivals (load.arrival)"
+        )
         p.add_argument("--processes", type=int, metavar="N", help="local generator processes (locust workers)")
-        p.add_argument("--users", type=int, metavar="N", help="concurrent users (default: rate x 50 ms)")
+        p.add_argument(
+            "--users",
+            type=int,
+            metavar="N",
+            help="concurrent users (default: rate x 100 ms, at least 20 per generator process)",
+        )
         p.add_argument("--master", action="store_true", help="be a locust master for remote workers")
-        p.add_argument("--expect-workers", type=int, default=1, metavar="N")
-        p.add_argument("--master-bind-port", type=int, default=5557, metavar="PORT")
+        p.add_argument(
+            "--expect-workers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="with --master: remote workers to wait for (up to 60 s) before starting (default 1)",
+        )
+        p.add_argument(
+            "--master-bind-port",
+            type=int,
+            default=5557,
+            metavar="PORT",
+            help="with --master: port the workers connect to (default 5557)",
+        )
         p.add_argument("--out", type=Path, metavar="DIR", help="evidence directory (default reports/<env>/load-*)")
-        p.add_argument("--gate", action="append", type=Gate.parse, metavar="EXPR", help="override the gates")
+        p.add_argument("--gate", action="append", type=gate, metavar="EXPR", help="override the gates")
         if name == "run":
-            p.add_argument("--rate", type=parse_rate, metavar="RATE", help="arrival rate, e.g. 1000/s")
-            p.add_argument("--duration", type=parse_duration, metavar="DURATION", help="steady window, e.g. 30s")
+            p.add_argument("--rate", type=rate, metavar="RATE", help="arrival rate, e.g. 1000/s")
+            p.add_argument("--duration", type=duration, metavar="DURATION", help="steady window, e.g. 30s")
         else:
-            p.add_argument("--start", type=parse_rate, metavar="RATE", help="first step (load.capacity_start)")
+            p.add_argument("--start", type=rate, metavar="RATE", help="first step (load.capacity_start)")
             p.add_argument("--factor", type=float, help="rate multiplier per step (load.capacity_factor)")
-            p.add_argument("--step", type=parse_duration, metavar="DURATION", help="steady window per step")
-            p.add_argument("--max-rate", type=parse_rate, metavar="RATE", help="stop here (at most load.max_rate)")
+            p.add_argument("--step", type=duration, metavar="DURATION", help="steady window per step")
+            p.add_argument("--max-rate", type=rate, metavar="RATE", help="stop here (at most load.max_rate)")
     return parser
 
 
@@ -101,8 +157,43 @@ def _progress(p: dict[str, Any]) -> None:
     _print(progress_line(p))
 
 
+def _preflight(spec: RunSpec, settings: Any) -> int | None:
+    """Before any load: a usable scenario and collection (else a usage error naming the value and the choices)
+    and a reachable target (else NO-GO, as in the checklist). Returns an exit code to stop with, or ``None``."""
+    from golive.target import Target, TargetError, TargetUnreachable
+
+    try:
+        scenario_path(spec.scenario)
+    except LoadRunError:
+        known = sorted(p.stem for p in scenarios_dir().glob("*.py"))
+        raise UsageError(
+            f"unknown scenario {spec.scenario!r} (--scenario or load.scenario): expected one of "
+            f"{', '.join(known)} or a locustfile path"
+        ) from None
+    with Target(settings.target) as target:
+        try:
+            names = probe.list_collections(target.call)
+        except TargetUnreachable as err:
+            _print(f"golive load: target unreachable: {err}")
+            _print(str(Verdict.NO_GO))
+            return int(ExitCode.NO_GO)
+        except TargetError as err:  # it answered, but not usably (e.g. 401 without the API key)
+            _print(f"INCONCLUSIVE: {err}")
+            return int(ExitCode.INCONCLUSIVE)
+    if spec.collection and spec.collection not in names:
+        choices = [n for n in names if not n.startswith(probe.PROBE_PREFIX)]
+        raise UsageError(
+            f"unknown collection {spec.collection!r} (--collection or load.collection): the target has "
+            + (", ".join(sorted(choices)) if choices else "no collection")
+        )
+    return None
+
+
 def cmd_run(args: argparse.Namespace, settings: Any) -> int:
     spec = _spec(args, settings).checked()
+    stop = _preflight(spec, settings)
+    if stop is not None:
+        return stop
     gates: list[Gate] = args.gate or list(settings.thresholds.gates)
     mode = (
         f"master for {spec.expect_workers} workers"
@@ -140,6 +231,9 @@ def cmd_capacity(args: argparse.Namespace, settings: Any) -> int:
     spec = _spec(args, settings)
     if args.max_rate:
         spec = RunSpec(**{**spec.__dict__, "max_rate": min(args.max_rate, load.max_rate)})
+    stop = _preflight(spec, settings)
+    if stop is not None:
+        return stop
     gates: list[Gate] = args.gate or list(settings.thresholds.gates)
     latency_gates = [g for g in gates if g.metric != "throughput"]  # the offered rate is what varies here
     limits = TrustLimits(load.max_generator_cpu, load.max_behind)

@@ -38,3 +38,18 @@ def test_golive_load_run_prints_progress_judges_and_exits_no_go_on_errors(sandbo
     assert lines[-1] == "NO-GO"
     assert (out / "result.json").exists()
     assert (out / "result-series.csv").exists()
+
+
+def test_golive_load_run_with_an_unknown_collection_is_a_usage_error_naming_it_and_the_choices(stub, tmp_path: Path):
+    url = stub()
+    path = tmp_path / "env.yaml"
+    path.write_text(yaml.safe_dump({"target": {"url": url, "grpc_port": None}, "allow": {"full_load": True}}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "golive", "load", "run", f"--config={path}", "--collection=nope", "--rate=10/s",
+         "--duration=1s", f"--out={tmp_path / 'evidence'}"],
+        capture_output=True, text=True, timeout=60, env=env, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "unknown collection 'nope' (--collection or load.collection): the target has stub" in proc.stdout
+    assert not (tmp_path / "evidence").exists()
