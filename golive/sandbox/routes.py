@@ -101,7 +101,8 @@ async def delete_collection(s: State, r: Request) -> Response:
 async def _apply(s: State, r: Request, c: Collection, op: qe.UpdateOperation) -> Response:
     wait = r.flag("wait", False)
     op_id, status = await c.update(op, wait=wait)
-    return ok({"operation_id": op_id, "status": status}, started=r.started, status=200 if wait else 202)
+    # Qdrant answers 200 either way; only the result's status tells "acknowledged" from "completed".
+    return ok({"operation_id": op_id, "status": status}, started=r.started)
 
 
 def _points(body: dict[str, Any], c: Collection) -> list[qe.Point]:
