@@ -109,9 +109,14 @@ def judge_gate(result: LoadResult, gate: Gate) -> GateOutcome:
     else:
         message = gate.describe(measured)
     c = result.counts
+    unfinished = (
+        f", {c['unfinished']} unfinished when interrupted (not counted)"
+        if result.interrupted and c["unfinished"]
+        else ""
+    )
     message += (
-        f" [steady {result.window_seconds:g}s at {result.rate:g}/s intended, {result.sent_rate:.1f}/s sent, "
-        f"{c['ok']} ok, {c['errors'] + c['unfinished']} errors]"
+        f" [steady {result.window_seconds:.1f}s at {result.rate:g}/s intended, {result.sent_rate:.1f}/s sent, "
+        f"{c['ok']} ok, {result.failed} errors{unfinished}]"
     )
     return GateOutcome(gate, measured, passed, message)
 

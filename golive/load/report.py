@@ -39,10 +39,15 @@ def summary_lines(result: LoadResult) -> list[str]:
         f"scenario {result.data.get('scenario')} on {result.data.get('host')} "
         f"(collection {result.data.get('collection')}), {result.data.get('arrival')} arrivals, "
         f"{result.data.get('users')} users, generators {', '.join(result.data.get('generators', []))}",
-        f"steady window {result.window_seconds:g}s after {result.data.get('warmup'):g}s warm-up: "
+        f"steady window {result.window_seconds:.1f}s after {result.data.get('warmup'):g}s warm-up: "
         f"intended {result.rate:g}/s, sent {result.sent_rate:.1f}/s, successful {result.throughput:.1f}/s",
         f"requests: {c['scheduled']} scheduled, {c['sent']} sent, {c['ok']} ok, {c['errors']} errors, "
-        f"{c['unfinished']} unanswered, {c['late']} late, {c['not_sent']} not sent",
+        + (
+            f"{c['unfinished']} unfinished (interrupted: not counted as errors), "
+            if result.interrupted
+            else f"{c['unfinished']} unanswered, "
+        )
+        + f"{c['late']} late, {c['not_sent']} not sent",
         "               " + "".join(f"{k:>10}" for k in cols),
     ]
     for label, s in (("latency*", lat), ("service", svc), ("server time", srv)):

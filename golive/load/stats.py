@@ -341,14 +341,28 @@ class LoadResult:
         return dict(self.data["summary"][kind])
 
     @property
+    def interrupted(self) -> bool:
+        return bool(self.data.get("interrupted"))
+
+    @property
+    def unanswered_errors(self) -> int:
+        """Requests still unanswered at the end that count as errors: all of them after a run that ended on its
+        own (the target did not answer in time); none after an interrupted one, whose stop cut them off (they
+        are reported as unfinished instead)."""
+        return 0 if self.interrupted else self.counts["unfinished"]
+
+    @property
+    def failed(self) -> int:
+        """Errors the gates count: failed responses plus :attr:`unanswered_errors`."""
+        return self.counts["errors"] + self.unanswered_errors
+
+    @property
     def completed(self) -> int:
-        c = self.counts
-        return c["ok"] + c["errors"] + c["unfinished"]
+        return self.counts["ok"] + self.failed
 
     @property
     def error_rate(self) -> float:
-        c = self.counts
-        return (c["errors"] + c["unfinished"]) / self.completed if self.completed else 1.0
+        return self.failed / self.completed if self.completed else 1.0
 
     @property
     def throughput(self) -> float:

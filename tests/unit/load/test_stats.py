@@ -145,3 +145,32 @@ def test_throughput_counts_completions_by_completion_time_not_the_intended_rate(
     result = LoadResult.from_dict(agg.to_dict(_meta(rate=300.0)))
     assert result.throughput == pytest.approx(100.1)
     assert result.metric("throughput") == result.throughput
+
+
+def test_an_interrupted_run_reports_requests_in_flight_as_unfinished_not_as_errors():
+    """Ctrl-C against a healthy target: the 3 requests the stop cut off are not the target's errors."""
+    from golive.load.judge import judge_gate
+    from golive.load.report import summary_lines
+    from golive.load.slo import Gate
+
+    rec = Recorder(WINDOW, 0.002)
+    for i in range(192):
+        _record(rec, 100.0 + i * 0.01, 0.002)
+    for i in range(3):
+        rec.on_scheduled(101.92 + i * 0.001)
+        rec.on_sent(101.92 + i * 0.001, 0.0, False)  # in flight when the run was stopped
+    agg = Aggregate()
+    agg.add("p", rec.drain())
+    meta = {**_meta(), "window": (100.0, 101.92229), "interrupted": True, "warmup": 1.0}
+    result = LoadResult.from_dict(agg.to_dict(meta))
+    assert result.counts["unfinished"] == 3
+    assert result.error_rate == 0.0
+    outcome = judge_gate(result, Gate.parse("errors < 0.1%"))
+    assert outcome.passed
+    assert "[steady 1.9s at 10/s intended" in outcome.message
+    assert "192 ok, 0 errors, 3 unfinished when interrupted (not counted)]" in outcome.message
+    lines = "\n".join(summary_lines(result))
+    assert "steady window 1.9s after 1s warm-up" in lines
+    assert "3 unfinished (interrupted: not counted as errors)" in lines
+    not_interrupted = LoadResult.from_dict({**result.data, "interrupted": False})
+    assert not_interrupted.error_rate == pytest.approx(3 / 195)  # a run that ended on its own: they are errors
