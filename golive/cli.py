@@ -199,6 +199,7 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
             read_only_key=os.environ.get(settings.target.read_only_api_key_env) or None,
             port=settings.target.port,
             ready_timeout=sandbox.ready_timeout,
+            extra_args=("--demo-seed", str(sandbox.demo_seed)),
         )
     )
     stack.callback(print, "golive: stopping the sandbox", flush=True)

@@ -110,7 +110,7 @@ class SandboxSettings(_Model):
 
     demo: bool = True
     demo_scale: float = Field(1.0, gt=0, le=10)
-    demo_seed: int = 42
+    demo_seed: int = 0
     data_dir: Path = Path(".golive/sandbox-data")
     ready_timeout: Duration = 120.0
 
