@@ -47,7 +47,7 @@ async def metrics(s: State, r: Request) -> Response:
         points = s.store.collections[name].info().points_count
         rows.append((name, points, points))
     body = render(Snapshot(QDRANT_VERSION, rows, s.stats))
-    return text(200, body, {b"content-type": b"text/plain; version=0.0.4"})
+    return Response(200, body.encode(), b"text/plain; version=0.0.4")
 
 
 def _sandbox_marker(s: State) -> dict[str, Any]:

@@ -298,7 +298,9 @@ METRIC_FAMILIES = (
 
 def test_metrics_use_qdrants_names(http: httpx.Client, coll: str) -> None:
     http.post(f"/collections/{coll}/points/query", json={"query": [1, 1, 1, 1]})
-    text = http.get("/metrics").text
+    response = http.get("/metrics")
+    assert response.headers.get_list("content-type") == ["text/plain; version=0.0.4"]
+    text = response.text
     for family in METRIC_FAMILIES:
         assert f"# TYPE {family} " in text, family
     assert f'collection_points{{id="{coll}"}} 20' in text
