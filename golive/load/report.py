@@ -56,8 +56,12 @@ def summary_lines(result: LoadResult) -> list[str]:
     cpu = result.data.get("generator_cpu", {})
     if cpu:
         lines.append("generator CPU (steady mean): " + ", ".join(f"{k} {v:.0f}%" for k, v in sorted(cpu.items())))
-    if result.data.get("error_kinds"):
-        lines.append("errors: " + ", ".join(f"{k} x{v}" for k, v in result.data["error_kinds"].items()))
+    if result.data.get("error_kinds"):  # the steady window's, as in the counts above
+        kinds = result.data["error_kinds"]
+        lines.append("errors (steady window): " + ", ".join(f"{k} x{v}" for k, v in kinds.items()))
+    if result.data.get("warmup_error_kinds"):
+        kinds = result.data["warmup_error_kinds"]
+        lines.append("errors during warm-up (not judged): " + ", ".join(f"{k} x{v}" for k, v in kinds.items()))
     return lines
 
 

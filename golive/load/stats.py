@@ -131,7 +131,8 @@ class Recorder:
         self.counts: dict[str, int] = dict.fromkeys(COUNTERS, 0)
         self.warmup_counts: dict[str, int] = dict.fromkeys(COUNTERS, 0)
         self.hists: dict[str, HdrHistogram] = {kind: new_histogram() for kind in KINDS}
-        self.error_kinds: dict[str, int] = {}
+        self.error_kinds: dict[str, int] = {}  # steady window only, like the counts the gates judge
+        self.warmup_error_kinds: dict[str, int] = {}
         self.seconds: dict[int, Second] = {}
         self.cpu: dict[int, float] = {}
         self.not_sent = 0
@@ -198,7 +199,8 @@ class Recorder:
             return
         if error is not None:
             counts["errors"] += 1
-            self.error_kinds[error] = self.error_kinds.get(error, 0) + 1
+            kinds = self.error_kinds if counts is self.counts else self.warmup_error_kinds
+            kinds[error] = kinds.get(error, 0) + 1
             return
         counts["ok"] += 1
         if counts is self.counts:
@@ -220,6 +222,7 @@ class Recorder:
             "warmup_counts": self.warmup_counts,
             "hists": {kind: encode(h) for kind, h in self.hists.items()},
             "error_kinds": self.error_kinds,
+            "warmup_error_kinds": self.warmup_error_kinds,
             "seconds": {str(s): b.to_wire() for s, b in done.items()},
             "cpu": {str(s): c for s, c in self.cpu.items()},
             "inflight": self.inflight,
@@ -240,6 +243,7 @@ class Aggregate:
         self.warmup_counts: dict[str, int] = dict.fromkeys(COUNTERS, 0)
         self.hists: dict[str, HdrHistogram] = {kind: new_histogram() for kind in KINDS}
         self.error_kinds: dict[str, int] = {}
+        self.warmup_error_kinds: dict[str, int] = {}
         self.seconds: dict[int, Second] = {}
         self.cpu: dict[str, dict[int, float]] = {}
         self.inflight: dict[str, int] = {}
@@ -253,6 +257,8 @@ class Aggregate:
             decode_into(self.hists[kind], str(delta["hists"][kind]))
         for kind, n in delta["error_kinds"].items():
             self.error_kinds[kind] = self.error_kinds.get(kind, 0) + int(n)
+        for kind, n in delta.get("warmup_error_kinds", {}).items():
+            self.warmup_error_kinds[kind] = self.warmup_error_kinds.get(kind, 0) + int(n)
         for sec, data in delta["seconds"].items():
             self.seconds.setdefault(int(sec), Second()).add_wire(data)
         self.cpu.setdefault(source, {}).update({int(s): float(c) for s, c in delta["cpu"].items()})
@@ -304,6 +310,7 @@ class Aggregate:
             "summary": {kind: summarize(h) for kind, h in self.hists.items()},
             "histograms": {kind: encode(h) for kind, h in self.hists.items()},
             "error_kinds": self.error_kinds,
+            "warmup_error_kinds": self.warmup_error_kinds,
             "generator_cpu": self.steady_cpu(window),
             "series": self.series(float(meta["t0"])),
         }

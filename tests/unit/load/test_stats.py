@@ -174,3 +174,23 @@ def test_an_interrupted_run_reports_requests_in_flight_as_unfinished_not_as_erro
     assert "3 unfinished (interrupted: not counted as errors)" in lines
     not_interrupted = LoadResult.from_dict({**result.data, "interrupted": False})
     assert not_interrupted.error_rate == pytest.approx(3 / 195)  # a run that ended on its own: they are errors
+
+
+def test_the_error_breakdown_is_the_steady_windows_like_the_counts_with_warmup_errors_apart():
+    from golive.load.report import summary_lines
+
+    rec = Recorder(WINDOW, 0.002)
+    for i in range(4):  # warm-up: a cold target times out
+        _record(rec, 99.0 + i * 0.1, 0.002, error="timeout")
+    for i in range(10):
+        _record(rec, 100.0 + i, 0.002, error="HTTP 500" if i < 2 else None)
+    _record(rec, 110.5, 0.002, error="HTTP 503")  # after the window: neither
+    agg = Aggregate()
+    agg.add("p", json.loads(json.dumps(rec.drain())))
+    result = LoadResult.from_dict(agg.to_dict({**_meta(), "warmup": 5.0}))
+    assert result.counts["errors"] == sum(result.data["error_kinds"].values()) == 2
+    assert result.data["error_kinds"] == {"HTTP 500": 2}
+    assert result.data["warmup_error_kinds"] == {"timeout": 4}
+    lines = summary_lines(result)
+    assert "errors (steady window): HTTP 500 x2" in lines
+    assert "errors during warm-up (not judged): timeout x4" in lines
