@@ -1,6 +1,7 @@
 """Performance baselines: single-request timings with fixed rounds (pytest-benchmark), kept per environment
-under ``reports/<env>/benchmarks/``; a median slower than the previous baseline by more than
-``load.baseline_regression`` is a warning. Not meaningful under xdist (pytest-benchmark disables itself)."""
+under ``reports/<env>/benchmarks/`` with the target URL and server version; a median slower than the median of
+the last 5 baselines of the same target and version by more than ``load.baseline_regression`` is a warning.
+Not meaningful under xdist (pytest-benchmark disables itself)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,24 @@ from golive.target import Target
 pytestmark = [pytest.mark.golive, pytest.mark.benchmark]
 
 
+def _server_version(qdrant: Target) -> str:
+    response = qdrant.get("/")
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("version", "")) if isinstance(body, dict) else ""
+
+
 @pytest.fixture(scope="session")
-def baseline_store(golive_config: Settings, run_dir: Path) -> Iterator[BaselineStore]:
-    """This run's baselines, compared with the newest previous one of the environment; saved at the end."""
+def baseline_store(golive_config: Settings, run_dir: Path, qdrant: Target) -> Iterator[BaselineStore]:
+    """This run's baselines, compared with the median of the last runs against the same target URL and server
+    version; saved at the end (with that key)."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
         pytest.skip("single-request baselines are not taken under xdist (parallel runs distort timings)")
-    store = BaselineStore(run_dir.parent / "benchmarks", run_id=run_dir.name)
+    store = BaselineStore(
+        run_dir.parent / "benchmarks", run_id=run_dir.name, target=qdrant.url, version=_server_version(qdrant)
+    )
     yield store
     store.save()
 

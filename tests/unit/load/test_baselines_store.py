@@ -1,4 +1,5 @@
-"""Baselines per environment: the previous run is the newest other file; regressions beyond the allowance."""
+"""Baselines per environment, keyed on target and server version; regressions against the median of the last
+runs of the same key, beyond the allowance."""
 
 from __future__ import annotations
 
@@ -6,31 +7,63 @@ import json
 
 from golive.load.baselines import BaselineStore
 
+URL, VERSION = "http://qdrant.internal:6333", "1.12.4"
 
-def _write(directory, run_id, created, median):
+
+def _write(directory, run_id, created, median, target=URL, version=VERSION):
     directory.mkdir(parents=True, exist_ok=True)
-    data = {"run_id": run_id, "created": created, "timings": {"query": {"median": median}}}
+    data = {"run_id": run_id, "created": created, "target": target, "version": version}
+    data["timings"] = {"query": {"median": median}}
     (directory / f"{run_id}.json").write_text(json.dumps(data))
 
 
-def test_the_first_baseline_has_nothing_to_regress_against(tmp_path):
-    store = BaselineStore(tmp_path / "benchmarks", "run-1")
+def test_the_first_baseline_has_nothing_to_regress_against_and_is_saved_with_its_key(tmp_path):
+    store = BaselineStore(tmp_path / "benchmarks", "run-1", target=URL + "/", version=VERSION)
     assert store.regression("query", 0.002, 0.2) is None
     store.record("query", {"median": 0.002})
     saved = store.save()
     assert saved is not None
-    assert json.loads(saved.read_text())["timings"]["query"]["median"] == 0.002
+    data = json.loads(saved.read_text())
+    assert data["timings"]["query"]["median"] == 0.002
+    assert (data["target"], data["version"]) == (URL, VERSION)
 
 
-def test_a_median_slower_than_the_newest_previous_baseline_beyond_the_allowance_is_reported(tmp_path):
+def test_a_median_slower_than_the_reference_beyond_the_allowance_is_reported(tmp_path):
     directory = tmp_path / "benchmarks"
-    _write(directory, "old", "2026-01-01T00:00:00+00:00", 0.001)
+    _write(directory, "old", "2026-01-01T00:00:00+00:00", 0.002)
     _write(directory, "newer", "2026-02-01T00:00:00+00:00", 0.002)
-    store = BaselineStore(directory, "now")
+    store = BaselineStore(directory, "now", target=URL, version=VERSION)
     assert store.previous_run == "newer"
     assert store.regression("query", 0.0023, 0.2) is None  # +15%
     message = store.regression("query", 0.0025, 0.2)
     assert message is not None
     assert "+25%" in message
-    assert "2.00 ms" in message
+    assert "2.00 ms, the median of the last 2 baselines of http://qdrant.internal:6333 (server version 1.12.4)" in (
+        message
+    )
     assert "20% allowed" in message
+
+
+def test_only_runs_of_the_same_target_and_version_are_compared(tmp_path):
+    directory = tmp_path / "benchmarks"
+    _write(directory, "other-host", "2026-03-01T00:00:00+00:00", 0.0001, target="http://127.0.0.1:6333")
+    _write(directory, "other-version", "2026-03-02T00:00:00+00:00", 0.0001, version="1.11.0")
+    _write(directory, "unkeyed", "2026-03-03T00:00:00+00:00", 0.0001, target="", version="")
+    store = BaselineStore(directory, "now", target=URL, version=VERSION)
+    assert store.history == []
+    assert store.regression("query", 0.010, 0.2) is None
+    _write(directory, "same", "2026-01-01T00:00:00+00:00", 0.002)
+    store = BaselineStore(directory, "now", target=URL, version=VERSION)
+    assert store.previous_run == "same"
+    assert store.regression("query", 0.0023, 0.2) is None
+
+
+def test_the_reference_is_the_median_of_the_last_five_so_one_outlier_neither_alarms_nor_ratchets(tmp_path):
+    directory = tmp_path / "benchmarks"
+    medians = [0.001, 0.002, 0.002, 0.002, 0.002, 0.0005]  # the oldest falls out; the newest is a lucky outlier
+    for i, median in enumerate(medians):
+        _write(directory, f"r{i}", f"2026-01-0{i + 1}T00:00:00+00:00", median)
+    store = BaselineStore(directory, "now", target=URL, version=VERSION)
+    assert [run for run, _ in store.history] == ["r1", "r2", "r3", "r4", "r5"]
+    assert store.reference("query") == (0.002, 5)
+    assert store.regression("query", 0.0022, 0.2) is None  # the newest alone (0.5 ms) would call this +340%

@@ -1,0 +1,64 @@
+"""checks/test_baselines.py run as an SRE would (pytest in a subprocess) against the sandbox: a regression
+against earlier baselines of the same target and server version is a warning, and the verdict stays GO."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[3]
+NAMES = ("query", "retrieve", "count", "upsert")
+
+
+def _baseline(directory: Path, run_id: str, created: str, target: str, version: str, median: float) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    timings = {name: {"median": median} for name in NAMES}
+    data = {"run_id": run_id, "created": created, "target": target, "version": version, "timings": timings}
+    (directory / f"{run_id}.json").write_text(json.dumps(data))
+
+
+def test_a_regression_against_the_same_targets_baselines_is_a_warning_with_the_numbers_and_go(load_sandbox, tmp_path):
+    url = load_sandbox.url
+    version = str(httpx.get(f"{url}/").json()["version"])
+    reports = tmp_path / "reports"
+    benchmarks = reports / "env" / "benchmarks"
+    for i in range(3):  # earlier runs against this very target and version, impossibly fast (2 µs)
+        _baseline(benchmarks, f"20260101T00000{i}Z-same", f"2026-01-01T00:00:0{i}+00:00", url, version, 2e-6)
+    # a newer run of another target: never compared, or it would pass everything (10 s medians)
+    _baseline(benchmarks, "20260201T000000Z-other", "2026-02-01T00:00:00+00:00", "http://elsewhere:6333", version, 10)
+    config = {
+        "target": {"url": url, "grpc_port": None, "timeout": "5s"},
+        "collections": [{"name": "documents", "vector_size": 384, "distance": "Cosine", "min_points": 1}],
+        "load": {"collection": "documents", "baseline_rounds": 5},
+        "allow": {"probe_writes": True},
+    }
+    path = tmp_path / "env.yaml"
+    path.write_text(yaml.safe_dump(config))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}", f"--golive-reports={reports}",
+         "-p", "no:randomly", "-q", str(REPO / "checks" / "test_baselines.py")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    output = proc.stdout + proc.stderr
+    summary = json.loads((reports / "env" / "latest" / "summary.json").read_text())
+    assert proc.returncode == 0, output[-3000:]
+    assert summary["verdict"] == "GO"
+    query = next(c for c in summary["checks"] if c["label"].startswith("GL-PERF-010"))
+    assert query["outcome"] == "failed", query
+    assert query["severity"] == "warning"
+    assert "query: median" in query["message"]
+    assert f"vs 2 µs, the median of the last 3 baselines of {url} (server version {version})" in query["message"]
+    assert "allowed (load.baseline_regression)" in query["message"]
+    saved = json.loads((benchmarks / f"{summary['run_id']}.json").read_text())
+    assert (saved["target"], saved["version"]) == (url, version)
+    assert set(saved["timings"]) == set(NAMES)
