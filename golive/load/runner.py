@@ -12,7 +12,8 @@ The run happens in a child process so gevent's monkey-patching never touches the
 
 Bounded: the child ends its run at warm-up + duration (+ grace for in-flight requests); the driver kills it at
 warm-up + duration + grace + a start-up allowance whatever happens. Ctrl-C is forwarded; the child writes a
-partial result (``interrupted: true``) and the driver returns it.
+partial result (``interrupted: true``) and the driver returns it. On Linux the child gets SIGTERM (and winds
+down) when the driving process dies, even by SIGKILL, so a killed pytest or CLI leaves no load running.
 """
 
 from __future__ import annotations
@@ -153,6 +154,34 @@ def child_env() -> dict[str, str]:
     return env
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child get SIGTERM when this process dies, even by SIGKILL (Linux).
+
+    The child runs in its own session (so Ctrl-C reaches it only through us), which also keeps it out of the
+    way of a terminal's kill: without this, a SIGKILLed pytest or CLI would leave the engine sending load for
+    the rest of its duration. SIGTERM makes the engine wind down and stop like Ctrl-C."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
 def run(
     spec: RunSpec,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
@@ -166,7 +195,13 @@ def run(
     cmd = command(spec, result_path)
     with stderr_path.open("wb") as stderr:
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=stderr, env=child_env(), start_new_session=True, text=True
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=child_env(),
+            start_new_session=True,
+            text=True,
+            preexec_fn=_die_with_parent(),  # one prctl call, getppid, kill: safe between fork and exec
         )
         lines: queue.Queue[str | None] = queue.Queue()
         reader = threading.Thread(target=_pump, args=(proc, lines), daemon=True)

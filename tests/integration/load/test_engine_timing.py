@@ -134,3 +134,36 @@ def test_a_target_that_cannot_keep_up_fails_the_throughput_gate_no_go_with_its_r
     assert not outcome.passed
     assert trust.pool_only, str(trust)
     assert decided == Verdict.NO_GO
+
+
+def test_the_engine_ends_with_its_parent_when_the_parent_is_killed(stub):
+    """SIGKILL of the process that drives the run (pytest, the CLI) must not leave the engine sending load."""
+    import psutil
+
+    url = stub()
+    code = (
+        "from golive.load.runner import RunSpec, run\n"
+        f"run(RunSpec(scenario='search', host={url!r}, rate=20.0, duration=12.0, warmup=0.0, grace=1.0))\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], env=child_env())
+    engine = None
+    try:
+        deadline = time.monotonic() + 20
+        while engine is None and time.monotonic() < deadline:
+            found = [p for p in psutil.Process(parent.pid).children() if "golive.load.engine" in " ".join(p.cmdline())]
+            engine = found[0] if found else None
+            time.sleep(0.1)
+        assert engine is not None, "the engine never started"
+        time.sleep(2.0)  # sending by now
+        assert engine.is_running()
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=5)
+        started = time.monotonic()
+        engine.wait(timeout=6)  # psutil.TimeoutExpired if it outlives its parent
+        assert time.monotonic() - started < 6
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(timeout=5)
+        if engine is not None and engine.is_running():
+            engine.kill()
