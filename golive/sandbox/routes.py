@@ -250,6 +250,8 @@ def _query_request(c: Collection, body: Any, *, legacy: bool) -> qe.QueryRequest
     if not isinstance(body, dict):
         raise bad_request("each request must be an object")
     if legacy:
+        if body.get("limit", body.get("top")) is None:  # Qdrant's SearchRequest has no default limit
+            raise bad_request("Json deserialize error: missing field `limit`")
         raw = body.get("vector")
         if isinstance(raw, dict) and "vector" in raw:
             raw = raw["vector"]

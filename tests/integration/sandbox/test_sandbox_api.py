@@ -277,6 +277,13 @@ def test_legacy_search_endpoints_parse_into_client_models(http: httpx.Client, co
     batch = {"searches": [request, {"vector": [0, 0, 1, 0], "limit": 2}]}
     results = http.post(f"/collections/{coll}/points/search/batch", json=batch).json()["result"]
     assert [len(r) for r in results] == [3, 2]
+    no_limit = http.post(f"/collections/{coll}/points/search", json={"vector": [0, 0, 1, 0]})
+    assert (no_limit.status_code, no_limit.json()["status"]["error"]) == (
+        400,
+        "Bad request: Json deserialize error: missing field `limit`",
+    )
+    assert http.post(f"/collections/{coll}/points/search", json={"vector": [0, 0, 1, 0], "top": 2}).status_code == 200
+    assert http.post(f"/collections/{coll}/points/query", json={"query": [0, 0, 1, 0]}).status_code == 200
 
 
 METRIC_FAMILIES = (
