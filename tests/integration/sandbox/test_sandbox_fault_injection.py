@@ -29,7 +29,9 @@ def test_fixed_latency_measures_about_5ms_p50(clean_faults: SandboxHandle, http:
     clean_faults.set_faults(latency_ms=5)
     delayed = statistics.median(_latencies(http, "/collections"))
     added = delayed - baseline
-    assert 0.0045 <= added <= 0.006, f"added p50 {added * 1000:.2f} ms, expected ~5 ms"
+    # the lower bound is the claim (the delay happened, in full); the upper one only has to tell 5 ms from
+    # 10 ms on a busy 2-core CI machine — the precise figure is the benchmark's job (golive/sandbox/README.md)
+    assert 0.0045 <= added <= 0.008, f"added p50 {added * 1000:.2f} ms, expected ~5 ms"
     assert statistics.median(_latencies(http, "/__sandbox/faults", 10)) < delayed
 
 
