@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import qdrant_edge as qe
 
-from golive.sandbox.engine import DEFAULT_HNSW, DEFAULT_OPTIMIZERS, Store
+from golive.sandbox.engine import DEFAULT_HNSW, DEFAULT_OPTIMIZERS, SCHEMA_TYPES, Store
 from golive.sandbox.state import State
 
 log = logging.getLogger("golive.sandbox")
@@ -36,6 +36,9 @@ TS_START = 1_704_067_200  # 2024-01-01T00:00:00Z
 TS_SPAN = 2 * 365 * 86_400
 BATCH = 2_000
 DEMO_HNSW = dict(DEFAULT_HNSW)  # Qdrant defaults: m=16, ef_construct=100
+# Payload indexes on the fields the filtered-search scenario filters on, as a production deployment has them:
+# without them a 1 %-selective filter costs ~24 ms a query on `documents` (measured), with them ~0.7 ms.
+DEMO_PAYLOAD_INDEXES = (("category", "keyword"), ("tenant", "integer"), ("lang", "keyword"))
 DEMO_OPTIMIZERS = {**DEFAULT_OPTIMIZERS, "indexing_threshold": 10}  # KB: every demo collection is indexed
 
 
@@ -117,9 +120,20 @@ def _fill(shard: qe.EdgeShard, spec: DemoCollection, count: int, seed: int, stop
         stop = min(count, start + BATCH)
         points = [qe.Point(i, vecs[i].tolist(), pays[i]) for i in range(start, stop)]
         shard.update(qe.UpdateOperation.upsert_points(points))
+    ensure_payload_indexes(shard)
     shard.optimize()
     shard.flush()
     return True
+
+
+def ensure_payload_indexes(shard: qe.EdgeShard) -> bool:
+    """Create the demo's payload indexes that are missing (data dirs made before they existed); True if any."""
+    missing = [(f, t) for f, t in DEMO_PAYLOAD_INDEXES if f not in shard.info().payload_schema]
+    for field, schema in missing:
+        shard.update(qe.UpdateOperation.create_field_index(field, SCHEMA_TYPES[schema]))
+    if missing:
+        shard.flush()
+    return bool(missing)
 
 
 def is_complete(store: Store, spec: DemoCollection, scale: float, seed: int) -> bool:
@@ -144,6 +158,9 @@ async def load_demo(state: State) -> None:
             if state.stopping:
                 return
             if is_complete(store, spec, scale, seed):
+                existing = store.collections[spec.name]
+                async with existing.lock:
+                    await asyncio.to_thread(ensure_payload_indexes, existing.shard)
                 continue
             await store.delete(spec.name)
             config = spec.config(scale, seed)

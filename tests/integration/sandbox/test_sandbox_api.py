@@ -67,6 +67,8 @@ def test_demo_collections_are_present_indexed_and_green(client: QdrantClient, de
         assert isinstance(params, models.VectorParams)
         assert (params.size, params.distance.value) == (spec.size, spec.distance)
         assert info.config.optimizer_config.indexing_threshold is not None
+        schema = {name: field.data_type.value for name, field in info.payload_schema.items()}
+        assert schema == {"category": "keyword", "tenant": "integer", "lang": "keyword"}
 
 
 def test_demo_payloads_and_hnsw_recall(client: QdrantClient) -> None:

@@ -141,3 +141,17 @@ def test_cli_tells_when_the_demo_is_ready_and_where(tmp_path: Path) -> None:
         finally:
             proc.terminate()
             proc.wait(30)
+
+
+def test_a_reused_demo_gets_its_missing_payload_indexes_back(tmp_path: Path) -> None:
+    """Data dirs made before the demo had payload indexes are completed on start, not regenerated."""
+    data = tmp_path / "data"
+    with running_sandbox(data, demo=True, demo_scale=0.01) as sb:
+        assert httpx.delete(sb.url + "/collections/faq/index/tenant?wait=true", timeout=5).status_code == 200
+        schema = httpx.get(sb.url + "/collections/faq", timeout=5).json()["result"]["payload_schema"]
+        assert "tenant" not in schema
+    stamp = (data / "collections" / "faq" / "config.json").stat().st_mtime_ns
+    with running_sandbox(data, demo=True, demo_scale=0.01) as sb:
+        schema = httpx.get(sb.url + "/collections/faq", timeout=5).json()["result"]["payload_schema"]
+    assert schema["tenant"]["data_type"] == "integer"
+    assert (data / "collections" / "faq" / "config.json").stat().st_mtime_ns == stamp
