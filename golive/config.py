@@ -57,6 +57,18 @@ def _looks_like_a_token(value: str) -> bool:
     return len(value) >= 20 and "_" not in value and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
+_SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def safe_name(value: str, what: str) -> str:
+    """A name that becomes one path segment under reports/ (environment, run id): no separators, no ``..``."""
+    if not _SAFE_NAME_RE.match(value) or ".." in value:
+        raise ValueError(
+            f"{what} is letters, digits, '.', '_' or '-' (one folder name under reports/, no '..'), got {value!r}"
+        )
+    return value
+
+
 def _env_var_name(value: str) -> str:
     if not _ENV_NAME_RE.match(value) or _looks_like_a_token(value):
         raise ValueError(
@@ -284,8 +296,14 @@ class Allow(_Model):
 
 
 class Settings(_Model):
-    env: str
+    env: str = Field(description="the environment's name: the file name, or `env:` in the file")
     source: str = Field("", exclude=True)
+
+    @field_validator("env")
+    @classmethod
+    def _safe_env(cls, value: str) -> str:
+        return safe_name(value, "an environment name")
+
     target: TargetSettings = TargetSettings()
     claims: Claims = Claims()
     hosts: list[HostSettings] = Field(default_factory=list)
@@ -324,8 +342,10 @@ def resolve_config_path(*, env: str | None = None, path: str | Path | None = Non
     if path:
         return Path(path)
     name = env or os.environ.get("GOLIVE_ENV") or DEFAULT_ENV
-    if not re.match(r"^[A-Za-z0-9_.-]+$", name):
-        raise ConfigError(repr(name), [("", "an environment name is letters, digits, '.', '_' or '-'")])
+    try:
+        safe_name(name, "an environment name")
+    except ValueError as err:
+        raise ConfigError(repr(name), [("", str(err))]) from None
     base = Path(os.environ.get("GOLIVE_CONFIG_DIR") or (root or Path.cwd()) / "config")
     return base / f"{name}.yaml"
 
@@ -353,6 +373,8 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
     secrets = list(_find_secrets(raw, ""))
     if secrets:
         raise ConfigError(source, secrets)
+    if "source" in raw:
+        raise ConfigError(source, [("source", "unknown key: the config's source is the file it was read from")])
     raw.setdefault("env", path.name.removesuffix(".yaml").removesuffix(".yml"))
     override = environ.get("GOLIVE_TARGET_URL")
     if override and _URL_PASSWORD_RE.search(override):

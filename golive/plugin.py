@@ -6,6 +6,7 @@ Logic lives in plain modules (``golive.config``, ``golive.target``, ``golive.ver
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from typing import Any, cast
 
 import pytest
 
-from golive.config import ConfigError, ExpectedCollection, Settings, load_settings, resolve_config_path
+from golive.config import ConfigError, ExpectedCollection, Settings, load_settings, resolve_config_path, safe_name
 from golive.outcomes import ExitCode, Inconclusive, Verdict
 from golive.report.summary import build_summary, new_run_id, redact, write_summary
 from golive.target import Target, TargetError, TargetUnreachable
@@ -49,7 +50,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="folder the run is written under, as DIR/<env>/<run-id>/ (env GOLIVE_REPORTS; default: ./reports)",
     )
-    group.addoption("--golive-run-id", metavar="ID", help="run id to use instead of a new time-based one")
+    group.addoption("--golive-run-id", metavar="ID", type=_run_id, help="run id to use instead of a new time-based one")
+
+
+def _run_id(value: str) -> str:
+    try:
+        return safe_name(value, "a run id")
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def pytest_configure(config: pytest.Config) -> None:

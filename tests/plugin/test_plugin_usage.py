@@ -211,6 +211,17 @@ def test_bad_golive_env_name_stops_with_exit_7(pytester: pytest.Pytester, run: R
     result = run("--golive-env=../prod", config=None)
     assert result.ret == 7
     result.stdout.fnmatch_lines(
-        ["golive: config error in '../prod':", "  (top level): an environment name is letters, digits, '.', '_' or '-'"]
+        [
+            "golive: config error in '../prod':",
+            "  (top level): an environment name is letters, digits, '.', '_' or '-' *",
+        ]
     )
     assert_stopped_before_any_check(pytester, result, reports)
+
+
+def test_a_run_id_that_would_leave_reports_is_a_usage_error(pytester: pytest.Pytester, run: Run, reports: Path) -> None:
+    pytester.makepyfile(CHECK_THAT_LEAVES_A_TRACE)
+    result = run("--golive-run-id=../../escaped")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*--golive-run-id: a run id is letters, digits*no '..'*"])
+    assert not (reports.parent / "escaped").exists()

@@ -390,8 +390,23 @@ def test_resolve_rejects_a_bad_env_name(tmp_path: Path, name: str) -> None:
     with pytest.raises(ConfigError) as info:
         resolve_config_path(env=name, root=tmp_path)
     assert str(info.value) == (
-        f"config error in {name!r}:\n  (top level): an environment name is letters, digits, '.', '_' or '-'"
+        f"config error in {name!r}:\n  (top level): an environment name is letters, digits, '.', '_' or '-' "
+        f"(one folder name under reports/, no '..'), got {name!r}"
     )
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("env: ../../elsewhere\n", ("env", "an environment name is letters, digits")),
+    ("source: /etc/passwd\n", ("source", "unknown key")),
+])  # fmt: skip
+def test_env_and_source_cannot_send_reports_elsewhere(tmp_path: Path, text: str, problem: tuple[str, str]) -> None:
+    path = tmp_path / "env.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, environ={})
+    field, start = problem
+    assert [p[0] for p in info.value.problems] == [field]
+    assert info.value.problems[0][1].startswith(start)
 
 
 def test_resolve_rejects_a_bad_golive_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
