@@ -41,6 +41,8 @@ from golive.load.stats import LoadResult
 PROGRESS_PREFIX = "GOLIVE-PROGRESS "  # same as golive.load.user.PROGRESS_PREFIX (not imported: gevent)
 STARTUP_ALLOWANCE = 20.0  # import, sampling the collection, spawning users
 MAX_USERS_PER_PROCESS = 900  # the select() backend handles at most 1024 descriptors
+WORKDIR_PREFIX = "golive-load-"
+STALE_WORKDIR_AGE = 86400.0  # a work dir of ours older than a day belongs to a driver that was killed
 
 
 class LoadRunError(RuntimeError):
@@ -182,14 +184,41 @@ def _die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
+def remove_stale_workdirs(parent: Path | None = None, max_age: float = STALE_WORKDIR_AGE) -> list[Path]:
+    """Remove ``golive-load-*`` work dirs in ``parent`` (the system temp dir by default) that this user owns
+    and that were last modified more than ``max_age`` seconds ago; returns what was removed.
+
+    A run removes its own work dir when it returns, but not when its driver is killed outright (SIGKILL) or
+    when the run failed (the dir keeps the log the error names). Those are swept here, at the next run's start,
+    once they are a day old: younger ones may belong to a run in progress or to an error still being read."""
+    parent = Path(parent or tempfile.gettempdir())
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    cutoff = time.time() - max_age
+    removed = []
+    for path in parent.glob(f"{WORKDIR_PREFIX}*"):
+        try:
+            st = path.lstat()
+        except OSError:
+            continue
+        if not path.is_dir() or path.is_symlink() or (uid is not None and st.st_uid != uid) or st.st_mtime > cutoff:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 def run(
     spec: RunSpec,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     workdir: Path | None = None,
 ) -> LoadResult:
-    """Run ``spec`` to completion (or Ctrl-C) and return its result."""
+    """Run ``spec`` to completion (or Ctrl-C) and return its result.
+
+    The child's result and log go to a fresh ``golive-load-*`` dir under ``workdir`` (default: the system temp
+    dir), removed on return unless the run failed; stale ones (:func:`remove_stale_workdirs`) go first."""
     spec = spec.checked()
-    tmp = Path(tempfile.mkdtemp(prefix="golive-load-", dir=workdir))
+    remove_stale_workdirs(workdir)
+    tmp = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX, dir=workdir))
     result_path = tmp / "result.json"
     stderr_path = tmp / "locust.log"
     cmd = command(spec, result_path)

@@ -136,14 +136,17 @@ def test_a_target_that_cannot_keep_up_fails_the_throughput_gate_no_go_with_its_r
     assert decided == Verdict.NO_GO
 
 
-def test_the_engine_ends_with_its_parent_when_the_parent_is_killed(stub):
-    """SIGKILL of the process that drives the run (pytest, the CLI) must not leave the engine sending load."""
+def test_the_engine_ends_with_its_parent_when_the_parent_is_killed(stub, tmp_path):
+    """SIGKILL of the process that drives the run (pytest, the CLI) must not leave the engine sending load.
+    The killed driver cannot remove its work dir, so it is made under tmp_path, not in the system temp dir."""
     import psutil
 
     url = stub()
     code = (
+        "from pathlib import Path\n"
         "from golive.load.runner import RunSpec, run\n"
-        f"run(RunSpec(scenario='search', host={url!r}, rate=20.0, duration=12.0, warmup=0.0, grace=1.0))\n"
+        f"run(RunSpec(scenario='search', host={url!r}, rate=20.0, duration=12.0, warmup=0.0, grace=1.0),\n"
+        f"    workdir=Path({str(tmp_path)!r}))\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", code], env=child_env())
     engine = None
@@ -167,3 +170,4 @@ def test_the_engine_ends_with_its_parent_when_the_parent_is_killed(stub):
             parent.wait(timeout=5)
         if engine is not None and engine.is_running():
             engine.kill()
+    assert [p.name[: len("golive-load-")] for p in tmp_path.iterdir()] == ["golive-load-"]  # the dir was here
