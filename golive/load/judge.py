@@ -109,16 +109,39 @@ def judge_gate(result: LoadResult, gate: Gate) -> GateOutcome:
     else:
         message = gate.describe(measured)
     c = result.counts
+    if gate.metric == "errors":
+        message += " " + error_denominator(result)
     unfinished = (
         f", {c['unfinished']} unfinished when interrupted (not counted)"
         if result.interrupted and c["unfinished"]
         else ""
     )
+    not_sent = f", {c['not_sent']} never sent" if c.get("not_sent") else ""
     message += (
         f" [steady {result.window_seconds:.1f}s at {result.rate:g}/s intended, {result.sent_rate:.1f}/s sent, "
-        f"{c['ok']} ok, {result.failed} errors{unfinished}]"
+        f"{c['ok']} ok, {result.failed} errors{unfinished}{not_sent}]"
     )
     return GateOutcome(gate, measured, passed, message)
+
+
+def error_denominator(result: LoadResult) -> str:
+    """What the error rate was taken over, and what it leaves out, e.g.
+    ``(0 failed of 39 judged; not in the rate: 561 of 600 scheduled never sent)``.
+
+    Never-sent requests are not in the rate: they say nothing about the target (the generator did not send
+    them), and counting them as errors would turn a lagging generator into a failing target (NO-GO instead of
+    INCONCLUSIVE). They count against trust instead (:func:`assess_trust`, ``load.max_behind``); this text keeps
+    a rate measured over a handful of requests from reading as a clean run."""
+    c = result.counts
+    judged = f"{result.failed} failed of {result.completed} judged"
+    if result.unanswered_errors:
+        judged += f", incl. {result.unanswered_errors} unanswered when the run ended"
+    left_out = []
+    if c.get("not_sent"):
+        left_out.append(f"{c['not_sent']} of {c['scheduled']} scheduled never sent")
+    if result.interrupted and c["unfinished"]:
+        left_out.append(f"{c['unfinished']} unfinished when interrupted")
+    return f"({judged}; not in the rate: {', '.join(left_out)})" if left_out else f"({judged})"
 
 
 def judge(result: LoadResult, gates: list[Gate]) -> list[GateOutcome]:

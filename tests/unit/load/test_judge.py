@@ -144,3 +144,28 @@ def test_a_throughput_shortfall_with_an_exhausted_pool_is_no_go_not_inconclusive
     assert trust.pool_only
     assert outcomes[0].measured == pytest.approx(78.0, abs=0.5)
     assert decided == Verdict.NO_GO
+
+
+def test_the_error_gate_says_how_many_requests_were_never_sent_next_to_a_clean_rate():
+    """561 of 600 never sent: the 39 answered were all fine, but the gate must not read as a clean run."""
+    result = make_result(n=39, not_sent=561)
+    assert result.counts["scheduled"] == 600
+    (errors,) = judge(result, [Gate.parse("errors < 0.1%")])
+    assert errors.passed  # never-sent requests are the generator's shortfall, not the target's errors ...
+    assert errors.message.startswith(
+        "errors < 0.1%: measured 0%, target 0.1%, margin 0.1% "
+        "(0 failed of 39 judged; not in the rate: 561 of 600 scheduled never sent)"
+    )
+    assert errors.message.endswith("39 ok, 0 errors, 561 never sent]")
+    assert not assess_trust(result).trusted  # ... which makes the result INCONCLUSIVE, not GO
+    assert verdict(result, [Gate.parse("errors < 0.1%")]) == Verdict.INCONCLUSIVE
+
+
+def test_the_error_gate_names_its_denominator_and_the_unanswered_it_counts():
+    result = make_result(errors=5, n=100)
+    (errors,) = judge(result, [Gate.parse("errors < 1%")])
+    assert "measured 5%" in errors.message
+    assert "(5 failed of 100 judged)" in errors.message
+    hung = LoadResult.from_dict({**result.data, "counts": {**result.counts, "sent": 103, "unfinished": 3}})
+    (errors,) = judge(hung, [Gate.parse("errors < 1%")])
+    assert "(8 failed of 103 judged, incl. 3 unanswered when the run ended)" in errors.message
