@@ -21,8 +21,9 @@ import random
 import selectors
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from golive.sandbox.faults import precise_sleep
 
 DIM = 8
 POINTS = [
@@ -36,8 +37,7 @@ POINTS = [
 HITS = json.dumps([{"id": i, "version": 0, "score": 0.9} for i in range(10)])
 
 
-_HANDOFF = 0.00015  # typical cost of waking the loop from the sleeping thread and writing the answer
-_SLEEPERS = ThreadPoolExecutor(max_workers=256, thread_name_prefix="delay")
+_HANDOFF = 0.00015  # typical cost of parsing the request and writing the answer, taken off the delay
 
 
 class Faults:
@@ -116,10 +116,8 @@ class _Protocol(asyncio.Protocol):
             if is_query:
                 if self.faults.hang_at is not None and time.monotonic() >= self.faults.hang_at:
                     await asyncio.sleep(3600)
-                if self.faults.delay:  # a thread's sleep is precise to ~0.1 ms; the loop's timers are not
-                    remaining = arrived + self.faults.delay - _HANDOFF - time.perf_counter()
-                    if remaining > 0:
-                        await asyncio.get_running_loop().run_in_executor(_SLEEPERS, time.sleep, remaining)
+                if self.faults.delay:  # timed from arrival, to the perf_counter deadline (the loop's timers are ms)
+                    await precise_sleep(arrived + self.faults.delay - _HANDOFF - time.perf_counter())
                 if self.faults.error_rate and random.random() < self.faults.error_rate:
                     status, body = 500, '{"status":{"error":"injected"},"time":0.0}'
             data = body.encode()

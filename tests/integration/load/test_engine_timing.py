@@ -22,8 +22,9 @@ BASE = RunSpec(scenario="search", host="", rate=100.0, duration=3.0, warmup=1.0,
 
 
 def test_a_fixed_5ms_delay_is_measured_at_p50_5ms_within_half_a_millisecond(stub):
-    """5 ms +- 0.5 ms. On a busy shared machine the stub itself answers late, so the tolerance grows by what
-    the minimal raw-socket reference client (golive.load.reference) sees beyond 5 ms in the same test."""
+    """5 ms +- 0.5 ms, and within 0.5 ms of the minimal raw-socket reference client (golive.load.reference)
+    measuring the same stub in the same test. The stub sleeps to a perf_counter deadline (the loop's own
+    timers and a thread's sleep made it answer 0.6-0.9 ms late)."""
     url = stub(delay_ms=5)
     host, port = url.rsplit("/", 1)[-1].split(":")
     request = http_request(host, int(port), "POST", "/collections/stub/points/query", b'{"query":[1]}', {})
@@ -32,7 +33,7 @@ def test_a_fixed_5ms_delay_is_measured_at_p50_5ms_within_half_a_millisecond(stub
     result = run(replace(BASE, host=url))
     assert result.counts["ok"] == result.counts["scheduled"] == 300
     p50 = result.summary("latency")["p50"]
-    assert p50 == pytest.approx(0.005, abs=0.0005 + max(0.0, ref_p50 - 0.005)), f"reference p50 {ref_p50}"
+    assert p50 == pytest.approx(0.005, abs=0.0005), f"engine p50 {p50}, reference p50 {ref_p50}"
     assert p50 == pytest.approx(ref_p50, abs=0.0005)
     assert result.summary("service")["p50"] == pytest.approx(p50, abs=0.0003)
     assert result.summary("server")["p50"] == pytest.approx(20e-6, abs=2e-6)  # the stub's own `time`
