@@ -135,19 +135,32 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     # `--opt=value` form: pytest reads its ini before it knows plugin options, and would take a separate
     # value that names an existing file for a test path (and pick the wrong rootdir).
     argv = ["-m", "golive", f"--golive-config={path}", f"--golive-run-id={run_id}", *pytest_args, args.checks]
-    with contextlib.ExitStack() as stack:
-        if settings.target.sandbox is not None:
-            try:
-                url = _start_sandbox(stack, settings)
-            except Exception as err:  # the launcher's message carries the sandbox's own last words
-                print(f"golive: could not start the sandbox: {err}", file=sys.stderr)
-                return int(ExitCode.INCONCLUSIVE)
-            argv = [f"--golive-target={url}", *argv]
-        code = _pytest(argv)
+    # Outside pytest's run (sandbox start and stop) a SIGTERM becomes KeyboardInterrupt, so the ExitStack
+    # still stops the sandbox; while pytest runs, _pytest forwards it to pytest instead.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with contextlib.ExitStack() as stack:
+            if settings.target.sandbox is not None:
+                try:
+                    url = _start_sandbox(stack, settings)
+                except Exception as err:  # the launcher's message carries the sandbox's own last words
+                    print(f"golive: could not start the sandbox: {err}", file=sys.stderr)
+                    return int(ExitCode.INCONCLUSIVE)
+                argv = [f"--golive-target={url}", *argv]
+            code = _pytest(argv)
+    except KeyboardInterrupt:
+        print("golive: interrupted; the sandbox was stopped", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     run_dir = reports / settings.env / run_id
     if (run_dir / "summary.json").exists():
         print(f"golive: report folder {run_dir}  (newest run: {reports / settings.env / 'latest'})")
     return code
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _pytest(argv: list[str]) -> int:

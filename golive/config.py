@@ -64,7 +64,8 @@ def safe_name(value: str, what: str) -> str:
     """A name that becomes one path segment under reports/ (environment, run id): no separators, no ``..``."""
     if not _SAFE_NAME_RE.match(value) or ".." in value:
         raise ValueError(
-            f"{what} is letters, digits, '.', '_' or '-' (one folder name under reports/, no '..'), got {value!r}"
+            f"{what} starts with a letter or digit, then letters, digits, '.', '_' or '-' (one folder name "
+            f"under reports/, no '..'), got {value!r}"
         )
     return value
 
@@ -375,7 +376,14 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
         raise ConfigError(source, secrets)
     if "source" in raw:
         raise ConfigError(source, [("source", "unknown key: the config's source is the file it was read from")])
-    raw.setdefault("env", path.name.removesuffix(".yaml").removesuffix(".yml"))
+    if "env" not in raw:
+        stem = path.name.removesuffix(".yaml").removesuffix(".yml")
+        try:
+            raw["env"] = safe_name(stem, "an environment name")
+        except ValueError as err:
+            raise ConfigError(
+                source, [("env", f"the file name gives no usable environment name ({err}): set env: NAME")]
+            ) from None
     override = environ.get("GOLIVE_TARGET_URL")
     if override and _URL_PASSWORD_RE.search(override):
         raise ConfigError(

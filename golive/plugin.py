@@ -53,11 +53,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--golive-run-id", metavar="ID", type=_run_id, help="run id to use instead of a new time-based one")
 
 
+RESERVED_RUN_IDS = ("latest", "benchmarks")  # siblings of the run folders under reports/<env>/
+
+
 def _run_id(value: str) -> str:
     try:
-        return safe_name(value, "a run id")
+        safe_name(value, "a run id")
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
+    if value in RESERVED_RUN_IDS:
+        raise argparse.ArgumentTypeError(f"{value!r} is reserved under reports/<env>/; pick another run id")
+    return value
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -184,6 +184,14 @@ def _die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
+def _last_change(path: Path, own: float) -> float:
+    newest = own
+    for entry in path.iterdir():
+        with contextlib.suppress(OSError):
+            newest = max(newest, entry.lstat().st_mtime)
+    return newest
+
+
 def remove_stale_workdirs(parent: Path | None = None, max_age: float = STALE_WORKDIR_AGE) -> list[Path]:
     """Remove ``golive-load-*`` work dirs in ``parent`` (the system temp dir by default) that this user owns
     and that were last modified more than ``max_age`` seconds ago; returns what was removed.
@@ -200,7 +208,9 @@ def remove_stale_workdirs(parent: Path | None = None, max_age: float = STALE_WOR
             st = path.lstat()
         except OSError:
             continue
-        if not path.is_dir() or path.is_symlink() or (uid is not None and st.st_uid != uid) or st.st_mtime > cutoff:
+        if not path.is_dir() or path.is_symlink() or (uid is not None and st.st_uid != uid):
+            continue
+        if _last_change(path, st.st_mtime) > cutoff:  # a run still appending to its log is not stale
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)

@@ -37,7 +37,9 @@ POINTS = [
 HITS = json.dumps([{"id": i, "version": 0, "score": 0.9} for i in range(10)])
 
 
-_HANDOFF = 0.00015  # typical cost of parsing the request and writing the answer, taken off the delay
+# The delay is timed from when the request was parsed; the answer goes out this much early, which is about
+# what reading the request off the socket and writing the answer cost, so the client sees ~5.0 ms.
+_HANDOFF = 0.00015
 
 
 class Faults:

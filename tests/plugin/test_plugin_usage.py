@@ -213,7 +213,7 @@ def test_bad_golive_env_name_stops_with_exit_7(pytester: pytest.Pytester, run: R
     result.stdout.fnmatch_lines(
         [
             "golive: config error in '../prod':",
-            "  (top level): an environment name is letters, digits, '.', '_' or '-' *",
+            "  (top level): an environment name starts with a letter or digit*",
         ]
     )
     assert_stopped_before_any_check(pytester, result, reports)
@@ -223,5 +223,13 @@ def test_a_run_id_that_would_leave_reports_is_a_usage_error(pytester: pytest.Pyt
     pytester.makepyfile(CHECK_THAT_LEAVES_A_TRACE)
     result = run("--golive-run-id=../../escaped")
     assert result.ret == 4
-    result.stderr.fnmatch_lines(["*--golive-run-id: a run id is letters, digits*no '..'*"])
+    result.stderr.fnmatch_lines(["*--golive-run-id: a run id starts with a letter or digit*no '..'*"])
     assert not (reports.parent / "escaped").exists()
+
+
+@pytest.mark.parametrize("reserved", ["latest", "benchmarks"])
+def test_reserved_run_ids_are_a_usage_error(pytester: pytest.Pytester, run: Run, reserved: str) -> None:
+    pytester.makepyfile(CHECK_THAT_LEAVES_A_TRACE)
+    result = run(f"--golive-run-id={reserved}")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines([f"*--golive-run-id: '{reserved}' is reserved under reports/<env>/*"])

@@ -390,13 +390,14 @@ def test_resolve_rejects_a_bad_env_name(tmp_path: Path, name: str) -> None:
     with pytest.raises(ConfigError) as info:
         resolve_config_path(env=name, root=tmp_path)
     assert str(info.value) == (
-        f"config error in {name!r}:\n  (top level): an environment name is letters, digits, '.', '_' or '-' "
+        f"config error in {name!r}:\n  (top level): an environment name starts with a letter or digit, then "
+        f"letters, digits, '.', '_' or '-' "
         f"(one folder name under reports/, no '..'), got {name!r}"
     )
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("env: ../../elsewhere\n", ("env", "an environment name is letters, digits")),
+    ("env: ../../elsewhere\n", ("env", "an environment name starts with a letter or digit")),
     ("source: /etc/passwd\n", ("source", "unknown key")),
 ])  # fmt: skip
 def test_env_and_source_cannot_send_reports_elsewhere(tmp_path: Path, text: str, problem: tuple[str, str]) -> None:
@@ -411,7 +412,7 @@ def test_env_and_source_cannot_send_reports_elsewhere(tmp_path: Path, text: str,
 
 def test_resolve_rejects_a_bad_golive_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOLIVE_ENV", "a/b")
-    with pytest.raises(ConfigError, match="an environment name is letters"):
+    with pytest.raises(ConfigError, match="an environment name starts with a letter or digit"):
         resolve_config_path(root=tmp_path)
 
 
@@ -508,3 +509,14 @@ def test_target_override_with_a_password_is_refused_without_echoing_it(tmp_path:
     assert "GOLIVE_TARGET_URL" in str(err.value)
     assert "url: a URL with a password in it" in str(err.value)
     assert "hunter2" not in str(err.value)
+
+
+def test_a_file_name_that_is_no_environment_name_asks_for_env(tmp_path: Path) -> None:
+    path = tmp_path / "_local copy.yaml"
+    path.write_text("target: {url: http://127.0.0.1:6333}\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, environ={})
+    assert [p[0] for p in info.value.problems] == ["env"]
+    assert info.value.problems[0][1].endswith("set env: NAME")
+    (tmp_path / "named.yaml").write_text("env: local-copy\n")
+    assert load_settings(tmp_path / "named.yaml", environ={}).env == "local-copy"

@@ -128,3 +128,35 @@ def test_config_check_says_when_a_waiver_has_expired(tmp_path: Path) -> None:
     proc = _golive("config", "check", "--config", str(path), reports=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "waiver GL-SEC-001 until 2020-01-31 (EXPIRED: no longer waives anything)" in proc.stdout
+
+
+def test_sigterm_while_the_sandbox_starts_still_stops_it(tmp_path: Path) -> None:
+    """Before pytest runs, SIGTERM must not kill golive and orphan the sandbox holding the port."""
+    port = _free_port()
+    config = config_for(f"http://127.0.0.1:{port}")
+    config["target"]["sandbox"] = {"demo": True, "demo_scale": 0.5, "data_dir": str(tmp_path / "data")}
+    path = tmp_path / "demo.yaml"
+    path.write_text(yaml.safe_dump(config))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
+    env["GOLIVE_REPORTS"] = str(tmp_path / "reports")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "golive", "run", "--config", str(path)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert "starting the sandbox" in proc.stdout.readline()
+        data = tmp_path / "data" / "collections"
+        from golive.waiting import wait_until
+
+        wait_until(data.exists, timeout=30, describe="the sandbox to begin building its demo")
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 2, out
+    assert "interrupted; the sandbox was stopped" in out
+    with socket.socket() as s:  # nothing holds the port any more
+        s.bind(("127.0.0.1", port))

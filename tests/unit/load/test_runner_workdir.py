@@ -15,8 +15,17 @@ def test_only_our_golive_load_dirs_older_than_a_day_are_removed(tmp_path):
     for d in (old, fresh, other):
         d.mkdir()
         (d / "locust.log").write_text("x")
+    running = tmp_path / "golive-load-running"  # an old dir whose run still appends to its log
+    running.mkdir()
+    (running / "locust.log").write_text("x")
     long_ago = time.time() - STALE_WORKDIR_AGE - 60
     for d in (old, other):
+        os.utime(d / "locust.log", (long_ago, long_ago))
         os.utime(d, (long_ago, long_ago))
+    os.utime(running, (long_ago, long_ago))
     assert remove_stale_workdirs(tmp_path) == [old]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["golive-load-fresh", "something-else-old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "golive-load-fresh",
+        "golive-load-running",
+        "something-else-old",
+    ]
