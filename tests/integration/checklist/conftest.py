@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -50,6 +51,30 @@ def config_for(url: str, **sections: Any) -> dict[str, Any]:
     return config
 
 
+def clean_env(reports: Path | None = None) -> dict[str, str]:
+    """This process's environment without golive's, Qdrant's and pytest's own variables (a user's shell)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
+    if reports is not None:
+        env["GOLIVE_REPORTS"] = str(reports)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def sandbox_config_file(tmp_path: Path, demo_scale: float = SCALE) -> tuple[Path, int]:
+    """``demo.yaml`` for a demo sandbox that `golive run` starts itself on a free port; (path, port)."""
+    port = free_port()
+    config = config_for(f"http://127.0.0.1:{port}")
+    config["target"]["sandbox"] = {"demo": True, "demo_scale": demo_scale, "data_dir": str(tmp_path / "data")}
+    path = tmp_path / "demo.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path, port
+
+
 @dataclass
 class Run:
     code: int
@@ -76,7 +101,7 @@ def run_checklist(tmp_path: Path, config: dict[str, Any], *args: str, timeout: f
     path = tmp_path / "env.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     reports = tmp_path / "reports"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
+    env = clean_env()
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}", f"--golive-reports={reports}",
          "-p", "no:randomly", "-q", *args, str(REPO / "checks")],

@@ -2,43 +2,48 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from .conftest import REPO, config_for
+from golive.waiting import wait_until
+
+from .conftest import REPO, clean_env, sandbox_config_file
 
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _golive(*args: str, reports: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    env["GOLIVE_REPORTS"] = str(reports)
     return subprocess.run(
         [sys.executable, "-m", "golive", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=REPO, env=clean_env(reports), capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
 
 
+@contextlib.contextmanager
+def _golive_running(*args: str, reports: Path) -> Iterator[subprocess.Popen[str]]:
+    """`golive ...` in the background (stdout and stderr merged); killed on the way out if still running."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "golive", *args],
+        cwd=REPO, env=clean_env(reports), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_run_starts_the_sandbox_and_prints_go_and_the_report(tmp_path: Path) -> None:
-    port = _free_port()
-    config = config_for(f"http://127.0.0.1:{port}")
-    config["target"]["sandbox"] = {"demo": True, "demo_scale": 0.05, "data_dir": str(tmp_path / "data")}
-    path = tmp_path / "demo.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path, port = sandbox_config_file(tmp_path)
     proc = _golive("run", "--config", str(path), reports=tmp_path / "reports")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
@@ -73,8 +78,6 @@ def test_config_check_reports_ok_for_the_shipped_configs(tmp_path: Path) -> None
 
 def test_sigterm_writes_a_partial_summary_and_stops_the_sandbox(tmp_path: Path) -> None:
     """A CI cancel (SIGTERM to golive alone): pytest gets one SIGINT, writes its summary, the sandbox stops."""
-    from golive.waiting import wait_until
-
     started = tmp_path / "slow-check-started"
     checks = tmp_path / "checks"
     checks.mkdir()
@@ -87,25 +90,11 @@ def test_sigterm_writes_a_partial_summary_and_stops_the_sandbox(tmp_path: Path) 
         f"    pathlib.Path({str(started)!r}).touch()\n"
         "    for _ in range(1200):\n        time.sleep(0.05)\n"
     )
-    port = _free_port()
-    config = config_for(f"http://127.0.0.1:{port}")
-    config["target"]["sandbox"] = {"demo": True, "demo_scale": 0.05, "data_dir": str(tmp_path / "data")}
-    path = tmp_path / "demo.yaml"
-    path.write_text(yaml.safe_dump(config))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    env["GOLIVE_REPORTS"] = str(tmp_path / "reports")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "golive", "run", "--config", str(path), "--checks", str(checks)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
+    path, port = sandbox_config_file(tmp_path)
+    with _golive_running("run", "--config", str(path), "--checks", str(checks), reports=tmp_path / "reports") as proc:
         wait_until(started.exists, timeout=120, describe="the slow check to start")
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 2, out[-3000:]
     summary = json.loads((tmp_path / "reports" / "demo" / "latest" / "summary.json").read_text())
     assert summary["verdict"] == "INCONCLUSIVE"
@@ -132,30 +121,14 @@ def test_config_check_says_when_a_waiver_has_expired(tmp_path: Path) -> None:
 
 def test_sigterm_while_the_sandbox_starts_still_stops_it(tmp_path: Path) -> None:
     """Before pytest runs, SIGTERM must not kill golive and orphan the sandbox holding the port."""
-    port = _free_port()
-    config = config_for(f"http://127.0.0.1:{port}")
-    config["target"]["sandbox"] = {"demo": True, "demo_scale": 0.5, "data_dir": str(tmp_path / "data")}
-    path = tmp_path / "demo.yaml"
-    path.write_text(yaml.safe_dump(config))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    env["GOLIVE_REPORTS"] = str(tmp_path / "reports")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "golive", "run", "--config", str(path)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
+    path, port = sandbox_config_file(tmp_path, demo_scale=0.5)
+    with _golive_running("run", "--config", str(path), reports=tmp_path / "reports") as proc:
         assert proc.stdout is not None
         assert "starting the sandbox" in proc.stdout.readline()
         data = tmp_path / "data" / "collections"
-        from golive.waiting import wait_until
-
         wait_until(data.exists, timeout=30, describe="the sandbox to begin building its demo")
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 2, out
     assert "interrupted; the sandbox was stopped" in out
     with socket.socket() as s:  # nothing holds the port any more
