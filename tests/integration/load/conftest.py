@@ -3,16 +3,52 @@ small sandbox (the real scenarios, faults injected through its API)."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from golive.sandbox.testing import SandboxHandle, running_sandbox
 
 StubFactory = Callable[..., str]
+REPO = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class ChecksRun:
+    code: int
+    output: str
+    summary: dict[str, Any]
+
+
+ChecksRunner = Callable[[dict[str, Any], str, Path], ChecksRun]
+
+
+@pytest.fixture
+def run_checks(tmp_path: Path) -> ChecksRunner:
+    """``run_checks(config, "test_performance.py", reports)``: that checklist file under ``pytest -m golive`` in a
+    subprocess, as an SRE would run it, with ``config`` written as env ``env``; returns code, output, summary."""
+
+    def run(config: dict[str, Any], check_file: str, reports: Path) -> ChecksRun:
+        path = tmp_path / "env.yaml"
+        path.write_text(yaml.safe_dump(config))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}",
+             f"--golive-reports={reports}", "-p", "no:randomly", "-q", str(REPO / "checks" / check_file)],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        summary = json.loads((reports / "env" / "latest" / "summary.json").read_text())
+        return ChecksRun(proc.returncode, proc.stdout + proc.stderr, summary)
+
+    return run
 
 
 @pytest.fixture

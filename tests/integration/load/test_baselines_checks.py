@@ -4,18 +4,13 @@ against earlier baselines of the same target and server version is a warning, an
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[3]
 NAMES = ("query", "retrieve", "count", "upsert")
 CHECKS = dict(zip(("GL-PERF-010", "GL-PERF-011", "GL-PERF-012", "GL-PERF-013"), NAMES, strict=True))
 
@@ -27,7 +22,9 @@ def _baseline(directory: Path, run_id: str, created: str, target: str, version: 
     (directory / f"{run_id}.json").write_text(json.dumps(data))
 
 
-def test_a_regression_against_the_same_targets_baselines_is_a_warning_with_the_numbers_and_go(load_sandbox, tmp_path):
+def test_a_regression_against_the_same_targets_baselines_is_a_warning_with_the_numbers_and_go(
+    load_sandbox, run_checks, tmp_path
+):
     """All four baselines (query, retrieve, count, upsert) regress against impossibly fast earlier runs: each of
     GL-PERF-010..013 is a failed warning naming its own operation and figures, and the verdict stays GO."""
     url = load_sandbox.url
@@ -44,17 +41,9 @@ def test_a_regression_against_the_same_targets_baselines_is_a_warning_with_the_n
         "load": {"collection": "documents", "baseline_rounds": 5},
         "allow": {"probe_writes": True},
     }
-    path = tmp_path / "env.yaml"
-    path.write_text(yaml.safe_dump(config))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}", f"--golive-reports={reports}",
-         "-p", "no:randomly", "-q", str(REPO / "checks" / "test_baselines.py")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    output = proc.stdout + proc.stderr
-    summary = json.loads((reports / "env" / "latest" / "summary.json").read_text())
-    assert proc.returncode == 0, output[-3000:]
+    run = run_checks(config, "test_baselines.py", reports)
+    output, summary = run.output, run.summary
+    assert run.code == 0, output[-3000:]
     assert summary["verdict"] == "GO"
     by_label = {c["label"]: c for c in summary["checks"]}
     assert set(by_label) == set(CHECKS), by_label

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[3]
 GATES = ["p95 < 10ms", "throughput >= 90/s", "errors < 1%"]
 QUERY = "/collections/documents/points/query"
 
 
-def _run(tmp_path: Path, url: str, full_load: bool, gates: list[str] = GATES) -> tuple[int, str, dict[str, Any], Path]:
+def _run(
+    run_checks: Any, tmp_path: Path, url: str, full_load: bool, gates: list[str] = GATES
+) -> tuple[int, str, dict[str, Any], Path]:
     config = {
         "target": {"url": url, "grpc_port": None, "timeout": "5s"},
         "collections": [{"name": "documents", "vector_size": 384, "distance": "Cosine", "min_points": 1}],
@@ -30,31 +27,23 @@ def _run(tmp_path: Path, url: str, full_load: bool, gates: list[str] = GATES) ->
                  "schedule_tolerance": "10ms", "max_behind": "10%", "max_generator_cpu": "95%"},
         "allow": {"probe_writes": True, "full_load": full_load},
     }  # fmt: skip
-    path = tmp_path / "env.yaml"
-    path.write_text(yaml.safe_dump(config))
     reports = tmp_path / "reports"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}", f"--golive-reports={reports}",
-         "-p", "no:randomly", "-q", str(REPO / "checks" / "test_performance.py")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    summary = json.loads((reports / "env" / "latest" / "summary.json").read_text())
-    outcomes = {c["label"]: c for c in summary["checks"]}
-    return proc.returncode, proc.stdout + proc.stderr, outcomes, reports
+    run = run_checks(config, "test_performance.py", reports)
+    outcomes = {c["label"]: c for c in run.summary["checks"]}
+    return run.code, run.output, outcomes, reports
 
 
-def test_load_gates_skip_where_full_load_is_not_allowed(load_sandbox, tmp_path):
-    code, output, outcomes, _ = _run(tmp_path, load_sandbox.url, full_load=False)
+def test_load_gates_skip_where_full_load_is_not_allowed(load_sandbox, run_checks, tmp_path):
+    code, output, outcomes, _ = _run(run_checks, tmp_path, load_sandbox.url, full_load=False)
     assert "no checklist item ran" in output  # only the load gates were collected here, and all skipped
     assert code == 6
     assert {c["outcome"] for c in outcomes.values()} == {"skipped"}
     assert all("allow.full_load" in c["message"] for c in outcomes.values())
 
 
-def test_injected_latency_fails_only_the_latency_gate_and_keeps_the_evidence(sandbox_faults, tmp_path):
+def test_injected_latency_fails_only_the_latency_gate_and_keeps_the_evidence(sandbox_faults, run_checks, tmp_path):
     sandbox_faults.set_faults(latency_ms=15, paths=[QUERY])
-    code, output, outcomes, reports = _run(tmp_path, sandbox_faults.url, full_load=True)
+    code, output, outcomes, reports = _run(run_checks, tmp_path, sandbox_faults.url, full_load=True)
     assert code == 1, output[-3000:]
     assert _failed(outcomes) == {"GL-PERF-001[p95 < 10ms]"}, outcomes
     latency = outcomes["GL-PERF-001[p95 < 10ms]"]
@@ -74,12 +63,12 @@ def _failed(outcomes: dict[str, Any]) -> set[str]:
     return {label for label, c in outcomes.items() if c["outcome"] == "failed"}
 
 
-def test_injected_errors_fail_only_the_error_gate_with_the_measured_rate(sandbox_faults, tmp_path):
+def test_injected_errors_fail_only_the_error_gate_with_the_measured_rate(sandbox_faults, run_checks, tmp_path):
     """20% HTTP errors on the query path: GL-PERF-003 fails with the rate it measured; latency and throughput
     (80/s of successes against a 50/s target) hold."""
     sandbox_faults.set_faults(error_rate=0.2, paths=[QUERY])
     gates = ["p95 < 10ms", "throughput >= 50/s", "errors < 1%"]
-    code, output, outcomes, _ = _run(tmp_path, sandbox_faults.url, full_load=True, gates=gates)
+    code, output, outcomes, _ = _run(run_checks, tmp_path, sandbox_faults.url, full_load=True, gates=gates)
     assert code == 1, output[-3000:]
     assert _failed(outcomes) == {"GL-PERF-003[errors < 1%]"}, outcomes
     message = outcomes["GL-PERF-003[errors < 1%]"]["message"]
@@ -90,11 +79,13 @@ def test_injected_errors_fail_only_the_error_gate_with_the_measured_rate(sandbox
     assert set(outcomes) == {"GL-PERF-001[p95 < 10ms]", "GL-PERF-002[throughput >= 50/s]", "GL-PERF-003[errors < 1%]"}
 
 
-def test_a_throughput_target_above_what_was_delivered_fails_only_the_throughput_gate(load_sandbox, tmp_path):
+def test_a_throughput_target_above_what_was_delivered_fails_only_the_throughput_gate(
+    load_sandbox, run_checks, tmp_path
+):
     """A healthy target at 100/s against a 10,000/s target: GL-PERF-002 fails with the ~100/s it measured
     (completions, not the intended rate); no errors and a fast p95, so the other two hold."""
     gates = ["p95 < 10ms", "throughput >= 10000/s", "errors < 1%"]
-    code, output, outcomes, reports = _run(tmp_path, load_sandbox.url, full_load=True, gates=gates)
+    code, output, outcomes, reports = _run(run_checks, tmp_path, load_sandbox.url, full_load=True, gates=gates)
     assert code == 1, output[-3000:]
     assert _failed(outcomes) == {"GL-PERF-002[throughput >= 10000/s]"}, outcomes
     message = outcomes["GL-PERF-002[throughput >= 10000/s]"]["message"]
