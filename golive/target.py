@@ -19,7 +19,6 @@ import httpx
 from golive.config import TargetSettings
 
 KeyKind = Literal["admin", "read_only", "none"]
-SANDBOX_HEADER = "x-golive-sandbox"
 
 
 class TargetError(Exception):
@@ -139,14 +138,6 @@ class Target:
                     verify=self._verify,
                 )
         return self._client
-
-    @property
-    def is_sandbox(self) -> bool:
-        """True when the server says it is the golive sandbox (a response header on every answer)."""
-        try:
-            return SANDBOX_HEADER in self.get("/").headers
-        except TargetError:
-            return bool(self.settings.sandbox)
 
     def close(self) -> None:
         self.http.close()

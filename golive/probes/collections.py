@@ -65,11 +65,6 @@ class CollectionState:
         return self.indexing_threshold_kb == 0 or self.unindexed_kb <= self.unindexed_allowance_kb
 
 
-def list_collections(target: Target) -> list[str]:
-    result = target.result("/collections")
-    return sorted(c["name"] for c in result.get("collections", []))
-
-
 def collection_state(target: Target, name: str) -> CollectionState | None:
     response = target.get(f"/collections/{quote(name, safe='')}")
     if response.status_code == 404:

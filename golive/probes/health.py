@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from golive.sandbox import SANDBOX_HEADER
 from golive.target import Target, TargetError
 
 HEALTH_TEXT = "healthz check passed"
@@ -51,5 +52,5 @@ def server_info(target: Target) -> ServerInfo:
         title=str(body.get("title", "")),
         version=str(body["version"]),
         commit=body.get("commit"),
-        sandbox=response.headers.get("x-golive-sandbox"),
+        sandbox=response.headers.get(SANDBOX_HEADER),
     )
