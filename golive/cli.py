@@ -135,9 +135,9 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     # `--opt=value` form: pytest reads its ini before it knows plugin options, and would take a separate
     # value that names an existing file for a test path (and pick the wrong rootdir).
     argv = ["-m", "golive", f"--golive-config={path}", f"--golive-run-id={run_id}", *pytest_args, args.checks]
-    # Outside pytest's run (sandbox start and stop) a SIGTERM becomes KeyboardInterrupt, so the ExitStack
-    # still stops the sandbox; while pytest runs, _pytest forwards it to pytest instead.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Outside pytest's run (sandbox start and stop) SIGTERM and Ctrl-C raise _Interrupted, so the ExitStack
+    # still stops the sandbox; while pytest runs, _pytest forwards them to pytest instead.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with contextlib.ExitStack() as stack:
             if settings.target.sandbox is not None:
@@ -148,19 +148,26 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
                     return int(ExitCode.INCONCLUSIVE)
                 argv = [f"--golive-target={url}", *argv]
             code = _pytest(argv)
-    except KeyboardInterrupt:
+    except _Interrupted:
         print("golive: interrupted; the sandbox was stopped", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     run_dir = reports / settings.env / run_id
     if (run_dir / "summary.json").exists():
         print(f"golive: report folder {run_dir}  (newest run: {reports / settings.env / 'latest'})")
     return code
 
 
+class _Interrupted(BaseException):
+    """SIGTERM or Ctrl-C outside pytest's run. Not KeyboardInterrupt, which CPython treats specially at exit:
+    raised from the SIGTERM handler, golive was once seen (CI, busy machine) to print its message and then die
+    by SIGINT (exit -2) instead of returning the documented exit 2."""
+
+
 def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    raise _Interrupted
 
 
 def _pytest(argv: list[str]) -> int:
