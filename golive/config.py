@@ -31,6 +31,7 @@ from pydantic import (
 
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
+from golive.probes.host.settings import HostSettings, SystemThresholds
 from golive.units import parse_duration, parse_percent
 
 DEFAULT_ENV = "sandbox"
@@ -165,44 +166,6 @@ class Claims(_Model):
     restricted_cors: bool = False
 
 
-class HostSettings(_Model):
-    """A host to probe with testinfra: ``spec`` is a testinfra host spec (``local://``, ``ssh://user@host``)."""
-
-    spec: str
-    name: str | None = None
-    service: str = "qdrant"
-    user: str = "qdrant"
-    storage_path: Path = Path("/var/lib/qdrant/storage")
-    config_file: Path | None = Path("/etc/qdrant/config.yaml")
-
-    @field_validator("spec")
-    @classmethod
-    def _known_backend(cls, value: str) -> str:
-        backends = (
-            "local",
-            "ssh",
-            "paramiko",
-            "docker",
-            "podman",
-            "kubectl",
-            "ansible",
-            "salt",
-            "winrm",
-            "lxc",
-        )
-        scheme = value.split("://", 1)[0] if "://" in value else ""
-        if scheme not in backends:
-            raise ValueError(
-                f"expected a testinfra host spec such as local:// or ssh://user@host, got {value!r} "
-                f"(backends: {', '.join(backends)})"
-            )
-        return value
-
-    @property
-    def label(self) -> str:
-        return self.name or self.spec
-
-
 class ExpectedCollection(_Model):
     name: str = Field(min_length=1)
     vector_size: int = Field(gt=0, le=65536)
@@ -211,22 +174,11 @@ class ExpectedCollection(_Model):
     recall_goal: float = Field(0.95, gt=0, le=1)
 
 
-class SystemLimits(_Model):
-    """Resource limits on the probed hosts (fractions: ``cpu: 85%``)."""
-
-    cpu: Fraction = 0.85
-    memory: Fraction = 0.90
-    disk: Fraction = 0.85
-    load_per_core: float = Field(2.0, gt=0)
-    min_open_files: int = Field(65536, ge=0)
-    min_max_map_count: int = Field(262144, ge=0)
-
-
 class Thresholds(_Model):
     gates: list[GateExpr] = Field(
         default_factory=lambda: [Gate.parse(t) for t in ("p95 < 10ms", "throughput >= 1000/s", "errors < 0.1%")]
     )
-    system: SystemLimits = SystemLimits()
+    system: SystemThresholds = SystemThresholds()
     version: str = Field(">=1.10,<2", description="the Qdrant versions accepted, a PEP 440 range")
 
     @field_validator("version")
