@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 
-from golive.config import ExpectedCollection
+from golive.config import ExpectedCollection, Settings
+from golive.probes.host.facade import HostProbe, Process
+from golive.probes.host.settings import HostSettings
 from golive.probes.collections import CollectionState, collection_state
 from golive.target import Target
 
@@ -31,3 +35,69 @@ def collection(observed_collection: CollectionState | None, expected_collection:
     if observed_collection is None:
         pytest.skip(f"collection {expected_collection.name!r} does not exist (reported by GL-COL-001)")
     return observed_collection
+
+
+# ---------------------------------------------------------------------------------------------- hosts
+
+
+@pytest.fixture(scope="session")
+def _host_probes() -> Iterator[dict[str, HostProbe]]:
+    probes: dict[str, HostProbe] = {}
+    yield probes
+    for probe in probes.values():
+        probe.close()
+
+
+@pytest.fixture(scope="session")
+def _hosts_described() -> set[str]:
+    return set()
+
+
+@pytest.fixture
+def host(
+    host_settings: HostSettings,
+    _host_probes: dict[str, HostProbe],
+    _hosts_described: set[str],
+    record_property: Callable[[str, object], None],
+) -> HostProbe:
+    """The host under check (a testinfra facade: ``host.memory()``); its facts go into the run record once."""
+    label = host_settings.label
+    if label not in _host_probes:
+        _host_probes[label] = HostProbe(host_settings)
+    probe = _host_probes[label]
+    if label not in _hosts_described:
+        _hosts_described.add(label)
+        record_property("golive_host", {"host": label, "spec": host_settings.spec, **probe.evidence()})
+    return probe
+
+
+@pytest.fixture
+def rest_port(host_settings: HostSettings, golive_config: Settings) -> int:
+    """The REST port on the host: ``ports.rest``, else the port of ``target.url``."""
+    return host_settings.ports.rest or golive_config.target.port
+
+
+@pytest.fixture
+def service_process(host: HostProbe, rest_port: int) -> Process:
+    """The process listening on the REST port (found by port: works with and without systemd)."""
+    where = f"host {host.settings.label}"
+    listener = host.listener(rest_port)
+    if listener is None:
+        pytest.fail(f"nothing listens on the REST port {rest_port} on {where}", pytrace=False)
+    if listener.pid is None:
+        pytest.fail(
+            f"port {rest_port} on {where} is listened on, but {host.facts().connected_as!r} may not see by which "
+            "process: probe as the service user or set sudo: true",
+            pytrace=False,
+        )
+    return host.process(listener.pid)
+
+
+@pytest.fixture
+def service_user(host_settings: HostSettings, request: pytest.FixtureRequest) -> str:
+    """The configured service user; without ``user:`` in the config, the user the process runs as."""
+    if host_settings.user:
+        return host_settings.user
+    process: Process = request.getfixturevalue("service_process")
+    return process.user
+

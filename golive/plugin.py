@@ -17,6 +17,8 @@ import pytest
 
 from golive.config import ConfigError, ExpectedCollection, Settings, load_settings, resolve_config_path, safe_name
 from golive.outcomes import ExitCode, Inconclusive, Verdict
+from golive.probes.host.connect import HostError
+from golive.probes.host.settings import HostSettings
 from golive.report.summary import build_summary, new_run_id, redact, write_summary
 from golive.target import Target, TargetError, TargetUnreachable
 from golive.verdict import SEVERITIES, CheckResult, Outcome, Severity, decide
@@ -203,7 +205,7 @@ class GoliveRun:
         if outcome == "inconclusive":
             report.golive_outcome = "inconclusive"  # type: ignore[attr-defined]
             report.longrepr = f"INCONCLUSIVE {result.label}: {message}"
-        elif call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
+        elif call.excinfo is not None and call.excinfo.errisinstance((TargetUnreachable, HostError)):
             report.longrepr = f"{result.label}: {call.excinfo.value}"
         return report
 
@@ -379,7 +381,7 @@ def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     if isinstance(value, AssertionError):
         text = str(value).split("\nassert ", 1)[0].strip()
         return text or excinfo.exconly()
-    if isinstance(value, TargetError):
+    if isinstance(value, TargetError | HostError):
         return str(value)
     return excinfo.exconly()
 
@@ -447,3 +449,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         run = metafunc.config.stash[RUN_KEY]
         collections: list[ExpectedCollection] = run.settings.collections
         metafunc.parametrize("expected_collection", collections, ids=[c.name for c in collections], scope="session")
+    if "host_settings" in metafunc.fixturenames:
+        hosts: list[HostSettings] = metafunc.config.stash[RUN_KEY].settings.hosts
+        metafunc.parametrize("host_settings", hosts, ids=[h.param_id for h in hosts], scope="session")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from functools import cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePath
 from typing import Any
 
 from golive.probes.host.connect import Connection, HostError
@@ -145,6 +145,10 @@ class HostProbe:
     def close(self) -> None:
         self.conn.close()
 
+    def path(self, path: PurePath) -> str:
+        """A configured path as the host sees it: relative paths of ``local://`` are from the working directory."""
+        return str(Path(path).resolve()) if self.settings.scheme == "local" else str(path)
+
     # ------------------------------------------------------------------ the machine
     def facts(self) -> Facts:
         os_release = self.conn.run("cat /etc/os-release").stdout
@@ -271,7 +275,3 @@ class HostProbe:
 def _pairs(text: str, sep: str) -> dict[str, str]:
     pairs = (line.split(sep, 1) for line in text.splitlines() if sep in line)
     return {key.strip(): value.strip() for key, value in pairs}
-
-
-def posix(path: object) -> str:
-    return str(PurePosixPath(str(path)))
