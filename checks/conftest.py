@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from golive.config import ExpectedCollection, Settings
+from golive.probes.collections import CollectionState, collection_state
 from golive.probes.host.facade import HostProbe, Process
 from golive.probes.host.settings import HostSettings
-from golive.probes.collections import CollectionState, collection_state
 from golive.target import Target
 
 
@@ -100,4 +100,3 @@ def service_user(host_settings: HostSettings, request: pytest.FixtureRequest) ->
         return host_settings.user
     process: Process = request.getfixturevalue("service_process")
     return process.user
-

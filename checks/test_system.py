@@ -4,6 +4,7 @@ of the Qdrant process (found by the port it listens on). Thresholds: ``threshold
 from __future__ import annotations
 
 import pytest
+
 from golive.config import Settings
 from golive.probes.host.facade import HostProbe, Process, gib
 from golive.probes.host.settings import HostSettings

@@ -86,7 +86,12 @@ class GoliveRun:
         self.results: dict[str, CheckResult] = {}
         self.selected: set[str] = set()  # nodeids of the checklist items that should report
         self.started_at = dt.datetime.now(dt.UTC)
-        self.run_id = config.getoption("golive_run_id") or new_run_id(self.started_at)
+        # an xdist worker takes the controller's run id, so evidence from every worker lands in one run folder
+        worker_input = getattr(config, "workerinput", None)
+        self.is_worker = worker_input is not None
+        given = (worker_input or {}).get("golive_run_id") or config.getoption("golive_run_id")
+        self.run_id = given or new_run_id(self.started_at)
+        self.hosts: dict[str, dict[str, Any]] = {}  # what each probed host said about itself (evidence)
         self.secrets: list[str] = []
         self.server: dict[str, Any] = {}
         self.swept: list[str] = []
@@ -202,6 +207,7 @@ class GoliveRun:
             result.outcome, result.message = outcome, redact(message, self.secrets)
         if outcome in ("failed", "error"):
             self._apply_waiver(result, report)
+        report.golive_result = result.as_dict()  # type: ignore[attr-defined]  # for an xdist controller
         if outcome == "inconclusive":
             report.golive_outcome = "inconclusive"  # type: ignore[attr-defined]
             report.longrepr = f"INCONCLUSIVE {result.label}: {message}"
@@ -247,8 +253,36 @@ class GoliveRun:
             return "inconclusive", "I", ("INCONCLUSIVE", {"yellow": True})
         return None
 
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, value in report.user_properties:
+            if name == "golive_host" and isinstance(value, dict):
+                self.hosts.setdefault(str(value.get("host")), value)
+        snapshot = getattr(report, "golive_result", None)
+        if snapshot is None or getattr(report, "node", None) is None:
+            return  # not from an xdist worker: pytest_runtest_makereport already tallied it here
+        self.active = True
+        _ = self.settings
+        fields = {k: v for k, v in snapshot.items() if k != "label"}
+        self.results[report.nodeid] = CheckResult(**fields)
+
+    # ------------------------------------------------------------------ xdist: the controller writes, workers report
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["golive_run_id"] = self.run_id
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        output = getattr(node, "workeroutput", None) or {}
+        self.selected |= set(output.get("golive_selected", ()))
+        self.server = self.server or output.get("golive_server", {})
+        self.swept += [name for name in output.get("golive_swept", ()) if name not in self.swept]
+
     # ------------------------------------------------------------------ verdict
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.is_worker:
+            output = self.config.workeroutput  # type: ignore[attr-defined]
+            output.update(golive_selected=sorted(self.selected), golive_server=self.server, golive_swept=self.swept)
+            return
         if not self.active or self._settings is None or self.config.option.collectonly:
             return
         if exitstatus in (ExitCode.INTERNAL_ERROR, ExitCode.USAGE_ERROR, ExitCode.CONFIG_ERROR):
@@ -274,6 +308,7 @@ class GoliveRun:
             decision=self.decision,
             results=results,
         )
+        summary["hosts"] = self.hosts
         self.summary_path = write_summary(self.run_dir, summary, self.secrets)
         if not interrupted:
             session.exitstatus = int(self.decision.exit_code)

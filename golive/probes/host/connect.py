@@ -10,7 +10,6 @@ prefixes them with ``sudo -n`` (never prompts); nothing else ever runs as anothe
 from __future__ import annotations
 
 import os
-import socket
 import urllib.parse
 from typing import Any
 
@@ -31,7 +30,7 @@ class HostUnreachable(HostError):
     """No connection to the host (refused, timed out, authentication failed, host key rejected)."""
 
 
-class _IgnoreHostKey(paramiko.MissingHostKeyPolicy):
+class _IgnoreHostKey(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
     def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
         return None
 
@@ -115,7 +114,7 @@ class Connection:
         except paramiko.SSHException as err:
             client.close()
             raise HostUnreachable(f"{self.where}: {err}") from None
-        except (OSError, socket.timeout) as err:
+        except OSError as err:  # refused, timed out, no route
             client.close()
             raise HostUnreachable(f"{self.where}: unreachable: {err.strerror or err}") from None
         return client

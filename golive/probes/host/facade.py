@@ -133,7 +133,7 @@ class HostProbe:
     def __init__(self, settings: HostSettings, connection: Connection | None = None) -> None:
         self.settings = settings
         self.conn = connection or Connection(settings)
-        self.read = cache(self._read)  # type: ignore[method-assign]
+        self.read = cache(self._read)
 
     def _read(self, command: str, *args: str) -> str:
         result = self.conn.run(command, *args)
@@ -233,7 +233,8 @@ class HostProbe:
     def listener(self, port: int) -> Listener | None:
         matches = [item for item in self.listeners() if item.port == port]
         with_pid = [item for item in matches if item.pid is not None]
-        return (with_pid or matches or [None])[0]
+        found = with_pid or matches
+        return found[0] if found else None
 
     def process(self, pid: int) -> Process:
         owner, uid = self.read("stat -c %s %s", "%U %u", f"/proc/{pid}").split()
