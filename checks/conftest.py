@@ -65,6 +65,7 @@ def host(
     if label not in _host_probes:
         _host_probes[label] = HostProbe(host_settings)
     probe = _host_probes[label]
+    probe.conn.check()  # an unreachable host fails every item at once with the same line
     if label not in _hosts_described:
         _hosts_described.add(label)
         record_property("golive_host", {"host": label, "spec": host_settings.spec, **probe.evidence()})

@@ -60,7 +60,8 @@ class Connection:
 
     @property
     def where(self) -> str:
-        return f"host {self.settings.label} ({self.settings.spec})"
+        s = self.settings
+        return f"host {s.name} ({s.spec})" if s.name else f"host {s.spec}"
 
     def _build(self) -> Any:
         s = self.settings
@@ -118,6 +119,10 @@ class Connection:
             client.close()
             raise HostUnreachable(f"{self.where}: unreachable: {err.strerror or err}") from None
         return client
+
+    def check(self) -> None:
+        """Connect now (once); raise the same ``HostUnreachable`` on every call after a failure."""
+        self._connected()
 
     def _connected(self) -> Any:
         if self._failure is not None:
