@@ -279,6 +279,16 @@ class Settings(_Model):
             seen.add(c.name)
         return collections
 
+    @field_validator("hosts")
+    @classmethod
+    def _unique_hosts(cls, hosts: list[HostSettings]) -> list[HostSettings]:
+        seen: set[str] = set()
+        for h in hosts:
+            if h.label in seen:
+                raise ValueError(f"host {h.label!r} is listed twice under hosts (give each a distinct name)")
+            seen.add(h.label)
+        return hosts
+
     def waiver_for(self, check_id: str, today: dt.date, label: str | None = None) -> Waiver | None:
         """The waiver covering the item (``label`` such as ``GL-COL-003[faq]``), active or not; an active one
         wins over an expired one, and one naming the exact item over one naming the whole family."""
