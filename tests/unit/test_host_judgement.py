@@ -70,16 +70,16 @@ SETTINGS = Settings(env="unit")
 def test_swap_in_use_fails_with_the_figures() -> None:
     host = probe({"cat /proc/meminfo": Result(0, MEMINFO)})
     with pytest.raises(AssertionError) as info:
-        checks("test_system").test_swap_use_is_below_threshold(host, SETTINGS)
+        checks("test_system").test_swap_use_is_within_threshold(host, SETTINGS)
     assert str(info.value).startswith(
-        "host fake: 75.0% of swap in use (2.9 GiB of 3.8 GiB); expected below 10% (thresholds.system.swap)"
+        "host fake: 75.0% of swap in use (2.9 GiB of 3.8 GiB); expected at most 10% (thresholds.system.swap)"
     )
 
 
 def test_memory_figures_come_from_meminfo() -> None:
     host = probe({"cat /proc/meminfo": Result(0, MEMINFO)})
     assert host.memory().used_share == pytest.approx(0.5)
-    checks("test_system").test_memory_in_use_is_below_threshold(host, SETTINGS)  # 50% < 90%: passes
+    checks("test_system").test_memory_in_use_is_within_threshold(host, SETTINGS)  # 50% < 90%: passes
 
 
 def test_clock_not_synchronised_by_chrony_fails() -> None:

@@ -10,6 +10,9 @@ prefixes them with ``sudo -n`` (never prompts); nothing else ever runs as anothe
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import tempfile
 import urllib.parse
 from typing import Any
 
@@ -20,6 +23,7 @@ from testinfra.backend.base import CommandResult
 from golive.probes.host.settings import HostSettings
 
 AUTH_FAILED = "authentication failed"
+CONTROL_PERSIST_S = 30
 
 
 class HostError(Exception):
@@ -57,6 +61,7 @@ class Connection:
         self._environ = dict(os.environ if environ is None else environ)
         self._host: Any = None
         self._failure: HostError | None = None
+        self._control_dir: str | None = None
 
     @property
     def where(self) -> str:
@@ -69,12 +74,16 @@ class Connection:
             return testinfra.get_host("local://")
         netloc = urllib.parse.urlsplit(s.spec).netloc
         if s.scheme == "ssh":
+            # one multiplexed connection per host: its socket in a private folder, ended by close(); a killed
+            # run's master exits on its own after CONTROL_PERSIST_S of idleness
+            self._control_dir = tempfile.mkdtemp(prefix="golive-ssh-")
             return testinfra.get_host(
                 f"ssh://{netloc}",
                 ssh_identity_file=str(s.identity_file) if s.identity_file else None,
                 ssh_extra_args=" ".join(ssh_options(s)),
                 timeout=max(1, round(s.connect_timeout)),
-                controlpersist=0,  # no ControlMaster left running after the run
+                controlpersist=CONTROL_PERSIST_S,
+                controlpath=os.path.join(self._control_dir, "%%C"),  # testinfra %-formats the command line
             )
         host = testinfra.get_host(f"paramiko://{netloc}", timeout=max(1, round(s.connect_timeout)))
         host.backend.__dict__["client"] = self._paramiko_client()  # our policy, not testinfra's WarningPolicy
@@ -154,9 +163,18 @@ class Connection:
         return result
 
     def close(self) -> None:
+        """End the connection: the paramiko client, or the ssh control master and its folder."""
         client = getattr(self._host, "backend", None).__dict__.get("client") if self._host is not None else None
         if isinstance(client, paramiko.SSHClient):
             client.close()
+        if self._control_dir is not None:
+            url = urllib.parse.urlsplit(self.settings.spec)
+            target = [f"-p{url.port}"] if url.port else []
+            target += [f"{url.username}@{url.hostname}" if url.username else str(url.hostname)]
+            control = ["-o", f"ControlPath={os.path.join(self._control_dir, '%C')}"]
+            subprocess.run(["ssh", *control, "-O", "exit", *target], capture_output=True, timeout=10, check=False)
+            shutil.rmtree(self._control_dir, ignore_errors=True)
+            self._control_dir = None
         self._host = None
 
 

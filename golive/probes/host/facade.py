@@ -134,6 +134,7 @@ class HostProbe:
         self.settings = settings
         self.conn = connection or Connection(settings)
         self.read = cache(self._read)
+        self.facts = cache(self._facts)
 
     def _read(self, command: str, *args: str) -> str:
         result = self.conn.run(command, *args)
@@ -150,22 +151,24 @@ class HostProbe:
         return str(Path(path).resolve()) if self.settings.scheme == "local" else str(path)
 
     # ------------------------------------------------------------------ the machine
-    def facts(self) -> Facts:
-        os_release = self.conn.run("cat /etc/os-release").stdout
-        pretty = re.search(r'^PRETTY_NAME="?([^"\n]*)"?', os_release, re.M)
+    def _facts(self) -> Facts:
+        """Name, OS, kernel, architecture, cores, memory and the probing user: one round trip."""
+        out = self.read("uname -n; uname -r; uname -m; nproc; id -un; cat /etc/os-release 2>/dev/null || true")
+        hostname, kernel, arch, cores, user, *os_release = out.splitlines()
+        pretty = re.search(r'^PRETTY_NAME="?([^"\n]*)"?', "\n".join(os_release), re.M)
         return Facts(
-            hostname=self.read("uname -n").strip(),
-            os=pretty[1] if pretty else self.read("uname -s").strip(),
-            kernel=self.read("uname -r").strip(),
-            arch=self.read("uname -m").strip(),
-            cores=self.cores(),
+            hostname=hostname.strip(),
+            os=pretty[1] if pretty else "unknown (no /etc/os-release)",
+            kernel=kernel.strip(),
+            arch=arch.strip(),
+            cores=int(cores),
             memory_total=self.memory().total,
-            connected_as=self.read("id -un").strip(),
+            connected_as=user.strip(),
             backend=self.settings.scheme,
         )
 
     def cores(self) -> int:
-        return int(self.read("nproc").strip())
+        return self.facts().cores
 
     def memory(self) -> Memory:
         info = {k: int(v.split()[0]) * 1024 for k, v in _pairs(self.read("cat /proc/meminfo"), ":").items()}

@@ -26,8 +26,6 @@ REPO = Path(__file__).resolve().parents[3]
 HOST_ITEMS = [str(REPO / "checks" / "test_system.py"), str(REPO / "checks" / "test_service.py")]
 UNPRIVILEGED = "nobody"
 
-pytestmark = pytest.mark.skipif(not Path("/usr/sbin/sshd").exists(), reason="needs openssh-server (.ci/run)")
-
 
 @pytest.fixture(scope="session")
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
@@ -124,8 +122,10 @@ def run_host_items(
     import time
 
     config: dict[str, Any] = {"target": {"url": "http://127.0.0.1:9", "grpc_port": None}, "hosts": hosts}
-    config["thresholds"] = {"system": {"cpu": "100%", "load_per_core": 1000, "min_open_files": 1024,
-                                       "min_max_map_count": 1024}}  # fmt: skip
+    # lenient defaults: the machine running the tests is what it is; the fault tests set their own
+    lenient = {"cpu": "100%", "memory": "100%", "disk": "100%", "swap": "100%", "load_per_core": 1000,
+               "min_open_files": 1024, "min_max_map_count": 1024}  # fmt: skip
+    config["thresholds"] = {"system": lenient}
     config.update(sections)
     path = tmp_path / "env.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")

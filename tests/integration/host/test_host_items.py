@@ -105,7 +105,7 @@ def test_each_fault_fails_its_own_item(
             listen_addresses=["10.0.0.1"],
             ports={"rest": handle.port, "metrics": unused_port},
         )
-        thresholds = {"memory": "0%", "disk": "0.01%", "swap": "0%", "cpu": "0%", "load_per_core": 0.000001,
+        thresholds = {"memory": "0%", "disk": "0.01%", "swap": "100%", "cpu": "0%", "load_per_core": 0.000001,
                       "min_open_files": 1024, "min_max_map_count": 10**9}  # fmt: skip
         run = run_host_items(
             tmp_path, [entry], thresholds={"system": thresholds}, backups={"locations": [str(paths["backups"])]}
@@ -116,13 +116,12 @@ def test_each_fault_fails_its_own_item(
     outcomes, message = run.outcomes(), run.message
     assert run.summary["verdict"] == "NO-GO"
     assert "% of memory in use" in message("GL-SYS-001[node]")
-    assert "expected below 0% (thresholds.system.memory)" in message("GL-SYS-001[node]")
+    assert "expected at most 0% (thresholds.system.memory)" in message("GL-SYS-001[node]")
     assert f"{storage} (on /" in message("GL-SYS-002[node]")
-    assert "expected below 0% (thresholds.system.disk)" in message("GL-SYS-002[node]")
+    assert "expected at most 0.01% (thresholds.system.disk)" in message("GL-SYS-002[node]")
     assert str(paths["backups"]) in message("GL-SYS-003[node]")
     assert "cores is" in message("GL-SYS-004[node]")
-    assert "busy over 1 s; expected below 0%" in message("GL-SYS-005[node]")
-    assert "of swap in use" in message("GL-SYS-006[node]")
+    assert "busy over 1 s; expected at most 0%" in message("GL-SYS-005[node]")
     assert f"may open 512 files (hard limit {before[1]}); expected at least 1024" in message("GL-SYS-008[node]")
     assert "expected at least 1000000000 (thresholds.system.min_max_map_count)" in message("GL-SYS-009[node]")
     assert message("GL-SVC-003[node]").startswith(f"host node: nothing listens on metrics {unused_port}")
@@ -133,7 +132,8 @@ def test_each_fault_fails_its_own_item(
     )
     assert f"log {missing_log} does not exist" in message("GL-SVC-008[node]")
     failed = {label for label, outcome in outcomes.items() if outcome == "failed"}
-    assert failed == set(SYS + SVC) - {"GL-SYS-007[node]", "GL-SVC-005[node]", "GL-SVC-001[node]"}
+    # not faulted here: swap (the unit tests fail it), the clock and the unit (no time sync, no systemd here)
+    assert failed == set(SYS + SVC) - {"GL-SYS-006[node]", "GL-SYS-007[node]", "GL-SVC-005[node]", "GL-SVC-001[node]"}
     assert outcomes["GL-SVC-001[node]"] == "passed"  # it does run as the configured (root) user
 
 
