@@ -391,6 +391,7 @@ def _secrets_in_use(settings: Settings | None) -> list[str]:
         return []
     names = [settings.target.api_key_env, settings.target.read_only_api_key_env]
     names += [d.password_env for d in settings.dependencies if d.password_env]
+    names += [h.passphrase_env for h in settings.hosts if h.passphrase_env]
     return [value for name in names if (value := os.environ.get(name))]
 
 

@@ -2,7 +2,8 @@
 
 Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server}, started_at, finished_at,
 verdict, exit_code, reasons, counts, checks [{id, label, param, nodeid, title, severity, outcome, duration,
-message, waiver}], hosts {label: what the host said about itself} (added by the plugin). Every string is passed through redaction of the secrets in use.
+message, waiver}], hosts {label: what the host said about itself} (added by the plugin). Every string is
+passed through redaction of the secrets in use.
 """
 
 from __future__ import annotations

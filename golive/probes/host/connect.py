@@ -9,6 +9,7 @@ prefixes them with ``sudo -n`` (never prompts); nothing else ever runs as anothe
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -103,6 +104,9 @@ class Connection:
             strict = s.known_hosts == "strict"
             client.set_missing_host_key_policy(paramiko.RejectPolicy() if strict else paramiko.AutoAddPolicy())
         passphrase = self._environ.get(s.passphrase_env) if s.passphrase_env else None
+        transport_log = logging.getLogger("paramiko.transport")  # it logs each failure with a traceback
+        level = transport_log.level
+        transport_log.setLevel(logging.CRITICAL)
         try:
             client.connect(
                 url.hostname or "",
@@ -123,10 +127,14 @@ class Connection:
             raise HostUnreachable(f"{self.where}: host key does not match known_hosts") from None
         except paramiko.SSHException as err:
             client.close()
-            raise HostUnreachable(f"{self.where}: {err}") from None
+            if "known_hosts" in str(err):
+                raise HostUnreachable(f"{self.where}: host key verification failed ({err})") from None
+            raise HostUnreachable(f"{self.where}: unreachable: {err}") from None
         except OSError as err:  # refused, timed out, no route
             client.close()
             raise HostUnreachable(f"{self.where}: unreachable: {err.strerror or err}") from None
+        finally:
+            transport_log.setLevel(level)
         return client
 
     def check(self) -> None:

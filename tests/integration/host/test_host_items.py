@@ -3,6 +3,7 @@ real sshd, passing and failing each for its own reason."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
@@ -173,6 +174,25 @@ def test_unreachable_ssh_host_fails_every_item_with_one_line_quickly(
 
 
 @pytest.mark.parametrize("scheme", ["ssh", "paramiko"])
+def test_silent_ssh_host_times_out_once_not_per_item(
+    scheme: str, sshd: Sshd, service: tuple[SandboxHandle, Path], tmp_path: Path
+) -> None:
+    """A port that accepts TCP but never speaks SSH (a hung host): one connect timeout, not one per item."""
+    handle, storage = service
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        entry = ssh_entry(sshd, handle.port, storage, scheme, connect_timeout="3s")
+        entry["spec"] = f"{scheme}://root@127.0.0.1:{silent.getsockname()[1]}"
+        run = run_host_items(tmp_path, [entry])
+    assert run.seconds < 30
+    assert run.summary["verdict"] == "NO-GO"
+    assert set(run.outcomes().values()) == {"error"}
+    assert len({run.message(label) for label in SYS + SVC}) == 1  # the same line for every item
+    assert "Traceback" not in run.output
+
+
+@pytest.mark.parametrize("scheme", ["ssh", "paramiko"])
 def test_wrong_ssh_key_says_authentication_failed(
     scheme: str, sshd: Sshd, service: tuple[SandboxHandle, Path], tmp_path: Path
 ) -> None:
@@ -183,3 +203,16 @@ def test_wrong_ssh_key_says_authentication_failed(
     for label in SYS + SVC:
         assert f"host node ({sshd.spec('root', scheme)}): authentication failed" in run.message(label)
     assert "Traceback" not in run.output
+
+
+@pytest.mark.parametrize("scheme", ["ssh", "paramiko"])
+def test_unknown_host_key_is_refused_under_strict_policy(
+    scheme: str, sshd: Sshd, service: tuple[SandboxHandle, Path], tmp_path: Path
+) -> None:
+    handle, storage = service
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    entry = ssh_entry(sshd, handle.port, storage, scheme, known_hosts_file=str(empty))
+    run = run_host_items(tmp_path, [entry])
+    assert set(run.outcomes().values()) == {"error"}
+    assert "host key verification failed" in run.message("GL-SYS-001[node]")
