@@ -9,7 +9,7 @@ import pytest
 
 from golive.cli import main
 from golive.config import ConfigError, load_settings
-from golive.probes.host.connect import _ssh_failure, ssh_options
+from golive.probes.host.connect import Connection, _ssh_failure, ssh_options
 from golive.probes.host.settings import HostSettings
 
 
@@ -98,3 +98,21 @@ def test_ssh_failures_are_said_plainly() -> None:
     assert _ssh_failure("ssh: connect to host h port 22: Connection refused\n") == (
         "unreachable: ssh: connect to host h port 22: Connection refused"
     )
+
+
+class _RecordingHost:
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def run(self, command: str, *args: str) -> object:
+        self.commands.append(command)
+        return object()
+
+
+@pytest.mark.parametrize(("sudo", "sent"), [(False, "cat %s"), (True, "sudo -n cat %s")])
+def test_sudo_only_when_configured_and_never_prompting(sudo: bool, sent: str) -> None:
+    conn = Connection(HostSettings(spec="local://", sudo=sudo))
+    host = _RecordingHost()
+    conn._host = host
+    conn.run("cat %s", "/proc/loadavg")
+    assert host.commands == [sent]
