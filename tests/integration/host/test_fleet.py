@@ -14,10 +14,10 @@ from .sshd import Sshd
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-FLEET = 10
+FLEET = 4  # the README's ten-host figures come from benchmarks/host_fleet.py; equality needs fewer
 
 
-def test_ten_ssh_hosts_in_parallel_match_a_serial_run(
+def test_ssh_fleet_in_parallel_matches_a_serial_run(
     sshd: Sshd, service: tuple[SandboxHandle, Path], tmp_path: Path
 ) -> None:
     handle, storage = service
