@@ -108,11 +108,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    run = config.stash[SESSION_KEY]
-    if run.loaded is None:
-        return []
-    s = run.loaded
-    return [f"golive: env {s.env} ({s.source}), target {s.target.url}, run {run.run_id}"]
+    run, s = config.stash[SESSION_KEY], config.stash[SESSION_KEY].loaded
+    return [f"golive: env {s.env} ({s.source}), target {s.target.url}, run {run.run_id}"] if s else []
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -215,8 +212,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     interrupted = exitstatus == ExitCode.INTERRUPTED
     record = run.finish(interrupted=interrupted)
-    written = config.hook.pytest_golive_write_report(record=record, run_dir=record.run_dir)
-    record.collect_evidence(path for paths in written for path in (paths or ()))
+    record.collect_evidence(config.hook.pytest_golive_write_report(record=record, run_dir=record.run_dir))
     write_record(record)
     config.hook.pytest_golive_run_finished(record=record, run_dir=record.run_dir)
     if not interrupted:

@@ -80,13 +80,15 @@ class RunRecord:
         )
         return document | {"evidence": list(self.evidence)}
 
-    def collect_evidence(self, extra: Iterable[str | Path] = ()) -> None:
-        """The files in the run folder (and ``extra`` paths writers name), relative to the folder."""
+    def collect_evidence(self, written: Iterable[str | Path | Iterable[str | Path] | None] = ()) -> None:
+        """The files in the run folder, and those the writers name (each a path, a list of paths or None),
+        relative to the folder when they are inside it."""
         found: set[str] = set(self.evidence)
         if self.run_dir.is_dir():
             found |= {str(p.relative_to(self.run_dir)) for p in self.run_dir.rglob("*") if p.is_file()}
-        for path in extra:
-            p = Path(path)
-            found.add(str(p.relative_to(self.run_dir)) if p.is_relative_to(self.run_dir) else str(p))
+        for paths in written:
+            for path in [paths] if isinstance(paths, str | Path) else paths or ():
+                p = Path(path)
+                found.add(str(p.relative_to(self.run_dir)) if p.is_relative_to(self.run_dir) else str(p))
         found.discard("summary.json")
         self.evidence = sorted(found)

@@ -94,3 +94,12 @@ def test_reports_root_option_then_environment_then_root(monkeypatch: pytest.Monk
     monkeypatch.setenv("GOLIVE_REPORTS", "/elsewhere")
     assert reports_root(root=tmp_path) == Path("/elsewhere")
     assert reports_root("mine", root=tmp_path) == Path("mine")
+
+
+def test_writers_may_name_one_path_a_list_or_nothing(session: RunSession, tmp_path: Path) -> None:
+    record = session.finish()
+    record.run_dir.mkdir(parents=True)
+    (record.run_dir / "report.html").write_text("<html>")
+    outside = tmp_path / "pushed.prom"
+    record.collect_evidence([record.run_dir / "report.html", [str(outside)], None])
+    assert record.evidence == [str(outside), "report.html"]
