@@ -102,3 +102,17 @@ def test_an_arrow_against_the_rules_is_caught(module: str, imported: str, rule: 
 
 def test_the_entry_points_may_read_the_whole_config() -> None:
     assert violations({"golive.cli.load": {"golive.config", "golive.session", "golive.load.runner"}}) == []
+
+
+@pytest.mark.parametrize("folder", ["checks", "loadtests"])
+def test_checks_and_scenarios_use_fixtures_not_plugin_internals(folder: str) -> None:
+    """A checklist file or a scenario asks for fixtures (or implements a pytest_golive_* hook); it never reaches
+    into the plugin or the session for their state."""
+    root = PACKAGE.parent / folder
+    found = [
+        f"{path.relative_to(root.parent)} -> {imported}"
+        for path in sorted(root.rglob("*.py"))
+        for imported in sorted(_imports(path))
+        if _within(imported, ("golive.plugin", "golive.session"))
+    ]
+    assert found == []
