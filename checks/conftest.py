@@ -1,16 +1,39 @@
-"""Fixtures shared by the checklist areas (the plugin provides golive_config, qdrant and run_dir)."""
+"""Fixtures shared by the checklist areas (the plugin provides golive_config, qdrant and run_dir), and the
+parametrization of items per configured thing (``pytest_golive_generate_tests``, see golive/hookspec.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
-from golive.config import ExpectedCollection, Settings
-from golive.probes.collections import CollectionState, collection_state
+from golive.config import Settings
+from golive.load.slo import LATENCY_METRICS, Gate
+from golive.probes.collections import CollectionState, ExpectedCollection, collection_state
+from golive.probes.host import HostSettings
 from golive.probes.host.facade import HostProbe, Process
-from golive.probes.host.settings import HostSettings
 from golive.target import Target
+
+_GATE_KINDS: dict[str, Callable[[Gate], bool]] = {
+    "latency_gate": lambda g: g.metric in LATENCY_METRICS,
+    "throughput_gate": lambda g: g.metric == "throughput",
+    "error_gate": lambda g: g.metric == "errors",
+}
+
+
+def pytest_golive_generate_tests(metafunc: pytest.Metafunc, settings: Settings) -> None:
+    """The performance items: one per configured gate of the test's kind (``thresholds.gates``); the host
+    items: one per entry in ``hosts:``."""
+    for name, wanted in _GATE_KINDS.items():
+        if name in metafunc.fixturenames:
+            gates = [g for g in settings.thresholds.gates if wanted(g)]
+            metafunc.parametrize(name, gates, ids=[g.text for g in gates])
+    if "host_settings" in metafunc.fixturenames:  # the host items: one per entry in hosts:
+        params: list[Any] = [pytest.param(h, id=h.label) for h in settings.hosts]
+        if not params:  # one skipped item that says why, not pytest's "got empty parameter set"
+            params = [pytest.param(None, id="no-hosts", marks=pytest.mark.skip(reason="hosts: lists no host"))]
+        metafunc.parametrize("host_settings", params, scope="session")
 
 
 @pytest.fixture(scope="session")

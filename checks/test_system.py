@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from golive.config import Settings
-from golive.probes.host.facade import HostProbe, Process, gib
+from golive.probes.host.facade import HostProbe, Process, gib, pct
 from golive.probes.host.settings import HostSettings
 
 pytestmark = pytest.mark.golive
@@ -18,7 +18,7 @@ def test_memory_in_use_is_within_threshold(host: HostProbe, golive_config: Setti
     mem, limit = host.memory(), golive_config.thresholds.system.memory
     assert mem.used_share <= limit, (
         f"host {host.settings.label}: {mem.used_share:.1%} of memory in use ({gib(mem.available)} available of "
-        f"{gib(mem.total)}); expected at most {limit:.0%} (thresholds.system.memory)"
+        f"{gib(mem.total)}); expected at most {pct(limit)} (thresholds.system.memory)"
     )
 
 
@@ -32,7 +32,7 @@ def test_storage_disk_use_is_within_threshold(host: HostProbe, golive_config: Se
     assert disk is not None, f"host {host.settings.label}: storage path {path} does not exist"
     assert disk.used_share <= limit, (
         f"host {host.settings.label}: {path} (on {disk.mount}) is {disk.used_share:.1%} used, "
-        f"{gib(disk.available)} free of {gib(disk.total)}; expected at most {limit:.0%} (thresholds.system.disk)"
+        f"{gib(disk.available)} free of {gib(disk.total)}; expected at most {pct(limit)} (thresholds.system.disk)"
     )
 
 
@@ -53,7 +53,7 @@ def test_backup_disk_use_is_within_threshold(host: HostProbe, golive_config: Set
         else:
             seen.append(f"{path} {disk.used_share:.1%}")
     assert not problems, (
-        f"host {host.settings.label}: {'; '.join(problems)}; expected every backup location at most {limit:.0%} "
+        f"host {host.settings.label}: {'; '.join(problems)}; expected every backup location at most {pct(limit)} "
         f"used (thresholds.system.disk)" + (f" (fine: {', '.join(seen)})" if seen else "")
     )
 
@@ -76,7 +76,7 @@ def test_cpu_busy_share_is_within_threshold(host: HostProbe, golive_config: Sett
     busy = host.cpu_busy(system.cpu_sample)
     assert busy <= system.cpu, (
         f"host {host.settings.label}: CPU {busy:.1%} busy over {system.cpu_sample:g} s; expected at most "
-        f"{system.cpu:.0%} (thresholds.system.cpu)"
+        f"{pct(system.cpu)} (thresholds.system.cpu)"
     )
 
 
@@ -86,7 +86,7 @@ def test_swap_use_is_within_threshold(host: HostProbe, golive_config: Settings) 
     mem, limit = host.memory(), golive_config.thresholds.system.swap
     assert mem.swap_used_share <= limit, (
         f"host {host.settings.label}: {mem.swap_used_share:.1%} of swap in use "
-        f"({gib(mem.swap_total - mem.swap_free)} of {gib(mem.swap_total)}); expected at most {limit:.0%} "
+        f"({gib(mem.swap_total - mem.swap_free)} of {gib(mem.swap_total)}); expected at most {pct(limit)} "
         f"(thresholds.system.swap)"
     )
 

@@ -1,5 +1,10 @@
-"""Host probes over pytest-testinfra: settings (``hosts:``) and the facade that observes a host.
+"""Host probes over pytest-testinfra: the ``hosts:`` section, the ``thresholds.system`` limits the host items
+are judged by, and the facade that observes a host (``golive.probes.host.facade``).
 
-probe = HostProbe(settings)          # local://, ssh://user@host:port, paramiko://user@host:port
-probe.memory().available            # bytes; every method returns values and never asserts
+    probe = HostProbe(HostSettings(spec="ssh://qdrant-ops@db1:22"))  # local://, ssh://, paramiko://
+    probe.memory().available                                        # bytes; values only, never a judgement
 """
+
+from golive.probes.host.settings import HostSettings, SystemLimits
+
+__all__ = ["HostSettings", "SystemLimits"]

@@ -21,18 +21,13 @@ import paramiko
 import testinfra
 from testinfra.backend.base import CommandResult
 
+from golive.errors import HostError, HostUnreachable
 from golive.probes.host.settings import HostSettings
+
+__all__ = ["AUTH_FAILED", "Connection", "HostError", "HostUnreachable", "ssh_options"]
 
 AUTH_FAILED = "authentication failed"
 CONTROL_PERSIST_S = 30
-
-
-class HostError(Exception):
-    """A host could not be observed; ``str(err)`` is one line for the report."""
-
-
-class HostUnreachable(HostError):
-    """No connection to the host (refused, timed out, authentication failed, host key rejected)."""
 
 
 class _IgnoreHostKey(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]

@@ -127,6 +127,11 @@ def gib(value: float) -> str:
     return f"{value / 1024**3:.1f} GiB"
 
 
+def pct(fraction: float) -> str:
+    """A configured share as written: ``pct(0.85) == "85%"``, ``pct(0.0001) == "0.01%"``."""
+    return f"{fraction * 100:.4g}%"
+
+
 class HostProbe:
     """The facade over one testinfra host (see the module docstring)."""
 

@@ -16,35 +16,18 @@ spec; an SSH key passphrase (paramiko) and nothing else is read from the variabl
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from golive.units import parse_duration, parse_percent
+from golive.fields import Duration, EnvVarName, Fraction, Section
 
 SCHEMES = ("local", "ssh", "paramiko")
-_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _env_var_name(value: str) -> str:
-    if not _ENV_NAME_RE.match(value):
-        raise ValueError(f"expected the NAME of an environment variable (e.g. SSH_KEY_PASSPHRASE), got {value!r}")
-    return value
-
-
-Duration = Annotated[float, BeforeValidator(parse_duration)]
-Fraction = Annotated[float, BeforeValidator(parse_percent)]
-EnvVarName = Annotated[str, AfterValidator(_env_var_name)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Ports(_Model):
+class Ports(Section):
     """The ports the service claims; ``rest`` defaults to the port of ``target.url``."""
 
     rest: int | None = Field(None, ge=1, le=65535)
@@ -52,7 +35,7 @@ class Ports(_Model):
     metrics: int | None = Field(None, ge=1, le=65535)
 
 
-class HostSettings(_Model):
+class HostSettings(Section):
     """A host to probe with testinfra: ``spec`` is ``local://``, ``ssh://user@host:port`` or ``paramiko://...``."""
 
     spec: str
@@ -135,15 +118,11 @@ class HostSettings(_Model):
 
     @property
     def label(self) -> str:
+        """The name, else the spec; the item parameter: ``GL-SYS-001[qdrant-1]``."""
         return self.name or self.spec
 
-    @property
-    def param_id(self) -> str:
-        """The item parameter: ``GL-SYS-001[qdrant-1]``."""
-        return self.label
 
-
-class SystemThresholds(_Model):
+class SystemLimits(Section):
     """``thresholds.system``: resource limits on the probed hosts (fractions: ``cpu: 85%``)."""
 
     cpu: Fraction = 0.85
