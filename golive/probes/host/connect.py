@@ -18,7 +18,8 @@ import urllib.parse
 from typing import Any
 
 import paramiko
-import testinfra
+import testinfra.backend
+import testinfra.host
 from testinfra.backend.base import CommandResult
 
 from golive.errors import HostError, HostUnreachable
@@ -58,6 +59,7 @@ class Connection:
         self._host: Any = None
         self._failure: HostError | None = None
         self._control_dir: str | None = None
+        self._client: paramiko.SSHClient | None = None
 
     @property
     def where(self) -> str:
@@ -67,13 +69,13 @@ class Connection:
     def _build(self) -> Any:
         s = self.settings
         if s.scheme == "local":
-            return testinfra.get_host("local://")
+            return _uncached("local://")
         netloc = urllib.parse.urlsplit(s.spec).netloc
         if s.scheme == "ssh":
             # one multiplexed connection per host: its socket in a private folder, ended by close(); a killed
             # run's master exits on its own after CONTROL_PERSIST_S of idleness
             self._control_dir = tempfile.mkdtemp(prefix="golive-ssh-")
-            return testinfra.get_host(
+            return _uncached(
                 f"ssh://{netloc}",
                 ssh_identity_file=str(s.identity_file) if s.identity_file else None,
                 ssh_extra_args=" ".join(ssh_options(s)),
@@ -81,8 +83,9 @@ class Connection:
                 controlpersist=CONTROL_PERSIST_S,
                 controlpath=os.path.join(self._control_dir, "%%C"),  # testinfra %-formats the command line
             )
-        host = testinfra.get_host(f"paramiko://{netloc}", timeout=max(1, round(s.connect_timeout)))
-        host.backend.__dict__["client"] = self._paramiko_client()  # our policy, not testinfra's WarningPolicy
+        host = _uncached(f"paramiko://{netloc}", timeout=max(1, round(s.connect_timeout)))
+        self._client = self._paramiko_client()
+        host.backend.__dict__["client"] = self._client  # our host-key policy, not testinfra's WarningPolicy
         return host
 
     def _paramiko_client(self) -> paramiko.SSHClient:
@@ -167,9 +170,9 @@ class Connection:
 
     def close(self) -> None:
         """End the connection: the paramiko client, or the ssh control master and its folder."""
-        client = getattr(self._host, "backend", None).__dict__.get("client") if self._host is not None else None
-        if isinstance(client, paramiko.SSHClient):
-            client.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
         if self._control_dir is not None:
             url = urllib.parse.urlsplit(self.settings.spec)
             target = [f"-p{url.port}"] if url.port else []
@@ -179,6 +182,12 @@ class Connection:
             shutil.rmtree(self._control_dir, ignore_errors=True)
             self._control_dir = None
         self._host = None
+
+
+def _uncached(spec: str, **kwargs: Any) -> Any:
+    """A testinfra host of its own: ``testinfra.get_host`` caches by spec, so two entries naming one machine
+    (the fleet demo: one sshd under ten names) would share a backend and its connection."""
+    return testinfra.host.Host(testinfra.backend.get_backend(spec, **kwargs))
 
 
 def _ssh_failure(stderr: str) -> str:
