@@ -75,9 +75,9 @@ def running_sshd(folder: Path) -> Iterator[Sshd]:
         "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\nStrictModes no\n"
         "MaxStartups 200\nMaxSessions 100\nLogLevel ERROR\n"
     )
-    made_privsep = not PRIVSEP_DIR.exists()
-    if made_privsep:  # sshd refuses to start without its privilege separation directory (systemd makes it)
-        PRIVSEP_DIR.mkdir(mode=0o755)
+    # sshd refuses to start without its privilege separation directory (systemd's unit makes it). Made here
+    # when missing and left in place: any other sshd on the machine chroots into it on every connection.
+    PRIVSEP_DIR.mkdir(mode=0o755, exist_ok=True)
     log = (folder / "sshd.log").open("wb")
     process = subprocess.Popen(
         [SSHD, "-D", "-e", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -97,8 +97,5 @@ def running_sshd(folder: Path) -> Iterator[Sshd]:
             process.kill()
             process.wait(10)
         log.close()
-        if made_privsep:
-            with contextlib.suppress(OSError):
-                PRIVSEP_DIR.rmdir()
         with contextlib.suppress(OSError):
             os.unlink(folder / "sshd.pid")
