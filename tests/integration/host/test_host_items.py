@@ -216,3 +216,28 @@ def test_unknown_host_key_is_refused_under_strict_policy(
     run = run_host_items(tmp_path, [entry])
     assert set(run.outcomes().values()) == {"error"}
     assert "host key verification failed" in run.message("GL-SYS-001[node]")
+
+
+def test_the_sandbox_configs_host_entry_is_true_to_the_sandbox(
+    service: tuple[SandboxHandle, Path], tmp_path: Path
+) -> None:
+    """config/sandbox.yaml's hosts, thresholds and waivers, against a sandbox as `golive run` starts it: GO,
+    with GL-SVC-002 failing for real and waived when run as root."""
+    import os
+
+    import yaml
+
+    from .conftest import REPO
+
+    handle, storage = service
+    shipped = yaml.safe_load((REPO / "config" / "sandbox.yaml").read_text())
+    entry = dict(shipped["hosts"][0], ports={"rest": handle.port}, storage_path=str(storage))
+    thresholds = {"system": dict(shipped["thresholds"]["system"], cpu="100%", load_per_core=1000)}  # busy CI box
+    run = run_host_items(tmp_path, [entry], thresholds=thresholds, waivers=shipped["waivers"])
+    label = entry["name"]
+    outcomes = run.outcomes()
+    assert run.summary["verdict"] == "GO", run.output[-3000:]
+    assert outcomes[f"GL-SVC-002[{label}]"] == ("waived" if os.geteuid() == 0 else "passed")
+    assert outcomes[f"GL-SVC-001[{label}]"] == "skipped"  # no user claimed: the sandbox runs as its starter
+    assert outcomes[f"GL-SVC-004[{label}]"] == "passed"  # loopback only
+    assert outcomes[f"GL-SVC-007[{label}]"] == "passed"  # its data dir is 0750
