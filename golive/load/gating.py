@@ -13,9 +13,9 @@ from typing import Any
 
 from golive.load.judge import GateOutcome, Trust, TrustLimits, assess_trust, counts_despite_distrust, judge_gate
 from golive.load.report import write_evidence
+from golive.load.results import LoadResult
 from golive.load.runner import LoadRunError, run, spec_from_settings
 from golive.load.slo import Gate
-from golive.load.stats import LoadResult
 from golive.outcomes import inconclusive
 
 

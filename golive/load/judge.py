@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from golive.load.results import LoadResult
 from golive.load.slo import Gate
-from golive.load.stats import LoadResult
 from golive.outcomes import Verdict
 
 

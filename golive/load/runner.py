@@ -5,7 +5,7 @@
 
 The run happens in a child process so gevent's monkey-patching never touches the caller:
 
-- ``processes == 1``: ``python -m golive.load.engine`` (locust's Environment API, one LocalRunner);
+- ``processes == 1``: ``python -m golive.load.generator.engine`` (locust's Environment API, one LocalRunner);
 - ``processes > 1``: ``locust --processes N`` (locust's own master plus N forked local workers);
 - ``master=True``: ``locust --master --expect-workers N``; start workers on other machines with
   ``locust -f loadtests/<scenario>.py --worker --master-host <this host>`` (they get the plan from the master).
@@ -36,9 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from golive.load.probe import new_run_id
-from golive.load.stats import LoadResult
+from golive.load.results import PROGRESS_PREFIX, LoadResult
 
-PROGRESS_PREFIX = "GOLIVE-PROGRESS "  # same as golive.load.user.PROGRESS_PREFIX (not imported: gevent)
 STARTUP_ALLOWANCE = 20.0  # import, sampling the collection, spawning users
 MAX_USERS_PER_PROCESS = 900  # the select() backend handles at most 1024 descriptors
 WORKDIR_PREFIX = "golive-load-"
@@ -137,7 +136,7 @@ def command(spec: RunSpec, result_path: Path) -> list[str]:
         golive.append(f"--golive-collection={spec.collection}")
     users = ["-u", str(spec.users), "-r", str(spec.users), "--host", spec.host]
     if spec.processes == 1 and not spec.master:
-        return [sys.executable, "-m", "golive.load.engine", path, *users, *golive]
+        return [sys.executable, "-m", "golive.load.generator.engine", path, *users, *golive]
     safety = f"{math.ceil(spec.warmup + spec.duration + spec.grace + 5)}s"
     base = [sys.executable, "-m", "locust", "-f", path, "--headless", "--only-summary", "--loglevel", "WARNING"]
     base += ["-t", safety, "--stop-timeout", "0"]

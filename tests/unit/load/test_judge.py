@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from golive.load.generator.recorder import Recorder
 from golive.load.judge import TrustLimits, assess_trust, decide, judge, verdict
+from golive.load.results import Aggregate, LoadResult
 from golive.load.slo import Gate
-from golive.load.stats import Aggregate, LoadResult, Recorder
 from golive.outcomes import Verdict
 
 WINDOW = (0.0, 10.0)

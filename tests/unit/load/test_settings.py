@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from golive.load.generator.recorder import Recorder
 from golive.load.judge import TrustLimits, assess_trust
 from golive.load.report import write_evidence
+from golive.load.results import Aggregate, LoadResult
 from golive.load.settings import LoadSettings
-from golive.load.stats import Aggregate, LoadResult, Recorder
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,17 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass
 
 ARRIVALS = ("constant", "poisson")
 _EPS = 1e-9  # summed gaps drift by float rounding; a slot this close to the end is past it
+_OFFSET = time.time() - time.perf_counter()
+
+
+def now() -> float:
+    """Wall-clock seconds with perf_counter resolution (one time base for pacing, timing and windows)."""
+    return time.perf_counter() + _OFFSET
 
 
 @dataclass
