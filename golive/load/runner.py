@@ -37,6 +37,7 @@ from typing import Any
 
 from golive.load.probe import new_run_id
 from golive.load.results import PROGRESS_PREFIX, LoadResult
+from golive.load.settings import check_ceilings
 
 STARTUP_ALLOWANCE = 20.0  # import, sampling the collection, spawning users
 MAX_USERS_PER_PROCESS = 900  # the select() backend handles at most 1024 descriptors
@@ -94,14 +95,11 @@ class RunSpec:
 
     def checked(self) -> RunSpec:
         """Validate against the ceilings; fill in the user count and run id."""
-        if not 0 < self.rate <= self.max_rate:
+        if self.rate <= 0:
             raise ValueError(f"rate {self.rate:g}/s must be positive and at most max_rate {self.max_rate:g}/s")
         if self.duration <= 0 or self.warmup < 0:
             raise ValueError("duration must be positive and warmup not negative")
-        if self.duration + self.warmup > self.max_duration:
-            raise ValueError(
-                f"duration + warmup ({self.duration + self.warmup:g}s) exceeds max_duration {self.max_duration:g}s"
-            )
+        check_ceilings(self.rate, self.duration, self.warmup, self.max_rate, self.max_duration)
         if self.arrival not in ("constant", "poisson"):
             raise ValueError(f"arrival must be constant or poisson, got {self.arrival!r}")
         generators = self.expect_workers if self.master else self.processes

@@ -1,4 +1,8 @@
-"""The ``load:`` section of an environment's config: how the load gates run and their ceilings."""
+"""The ``load:`` section of an environment's config: how the load gates run and their ceilings.
+
+:func:`check_ceilings` is the one bound on rate and duration: the section's own validation and every run spec
+(:meth:`golive.load.runner.RunSpec.checked`, where command-line overrides land) go through it.
+"""
 
 from __future__ import annotations
 
@@ -64,10 +68,13 @@ class LoadSettings(BaseModel):
 
     @model_validator(mode="after")
     def _within_ceilings(self) -> LoadSettings:
-        if self.rate > self.max_rate:
-            raise ValueError(f"rate {self.rate:g}/s exceeds max_rate {self.max_rate:g}/s")
-        if self.duration + self.warmup > self.max_duration:
-            raise ValueError(
-                f"duration + warmup ({self.duration + self.warmup:g}s) exceeds max_duration {self.max_duration:g}s"
-            )
+        check_ceilings(self.rate, self.duration, self.warmup, self.max_rate, self.max_duration)
         return self
+
+
+def check_ceilings(rate: float, duration: float, warmup: float, max_rate: float, max_duration: float) -> None:
+    """Raise ``ValueError`` naming the ceiling when ``rate`` or ``warmup + duration`` exceeds it."""
+    if rate > max_rate:
+        raise ValueError(f"rate {rate:g}/s exceeds max_rate {max_rate:g}/s")
+    if duration + warmup > max_duration:
+        raise ValueError(f"duration + warmup ({duration + warmup:g}s) exceeds max_duration {max_duration:g}s")
