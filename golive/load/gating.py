@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.load.judge import GateOutcome, Trust, TrustLimits, assess_trust, counts_despite_distrust, judge_gate
+from golive.load.judge import GateOutcome, Trust, TrustLimits, assess_trust, gate_outcome, judge_gate
 from golive.load.report import write_evidence
 from golive.load.results import LoadResult
 from golive.load.runner import LoadRunError, run, spec_from_settings
@@ -59,7 +59,7 @@ class LoadSession:
         outcome = judge_gate(self.result, gate)
         if self.trust.trusted:
             return outcome
-        if counts_despite_distrust(self.trust, outcome):
+        if gate_outcome(self.trust, outcome) == "failed":  # despite distrust: every user waited on the target
             note = (
                 " (every user was busy waiting on the target: it could not keep up with the rate)"
                 if gate.metric == "throughput"
