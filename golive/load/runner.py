@@ -37,7 +37,7 @@ from typing import Any
 
 from golive.load.probe import new_run_id
 from golive.load.results import PROGRESS_PREFIX, LoadResult
-from golive.load.settings import check_ceilings
+from golive.load.settings import LoadConfig, check_ceilings
 
 STARTUP_ALLOWANCE = 20.0  # import, sampling the collection, spawning users
 MAX_USERS_PER_PROCESS = 900  # the select() backend handles at most 1024 descriptors
@@ -311,11 +311,11 @@ def _signal(proc: subprocess.Popen[str], sig: int) -> None:
         os.killpg(proc.pid, sig)
 
 
-def spec_from_settings(settings: Any, **overrides: Any) -> RunSpec:
+def spec_from_settings(settings: LoadConfig, **overrides: Any) -> RunSpec:
     """A RunSpec from the env's config (``Settings``: ``.target``, ``.load``, ``.collections``)."""
     load = settings.load
     collection = load.collection
-    if collection is None and getattr(settings, "collections", None):
+    if collection is None and settings.collections:
         collection = settings.collections[0].name
     values: dict[str, Any] = {
         "scenario": load.scenario,
@@ -328,11 +328,11 @@ def spec_from_settings(settings: Any, **overrides: Any) -> RunSpec:
         "processes": load.processes,
         "users": load.users,
         "collection": collection,
-        "timeout": load.timeout or float(getattr(settings.target, "timeout", 10.0)),
+        "timeout": load.timeout or float(settings.target.timeout),
         "tolerance": load.schedule_tolerance,
         "max_rate": load.max_rate,
         "max_duration": load.max_duration,
-        "api_key_env": getattr(settings.target, "api_key_env", "QDRANT_API_KEY"),
+        "api_key_env": settings.target.api_key_env,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunSpec(**values)

@@ -1,15 +1,18 @@
 """The ``load:`` section of an environment's config: how the load gates run and their ceilings.
 
 :func:`check_ceilings` is the one bound on rate and duration: the section's own validation and every run spec
-(:meth:`golive.load.runner.RunSpec.checked`, where command-line overrides land) go through it.
+(:meth:`golive.load.runner.RunSpec.checked`, where command-line overrides land) go through it. The protocols at
+the end name what the load side reads of the whole config, so it never imports the config assembly.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from golive.load.slo import Gate
 from golive.units import parse_duration, parse_percent, parse_rate
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
@@ -78,3 +81,49 @@ def check_ceilings(rate: float, duration: float, warmup: float, max_rate: float,
         raise ValueError(f"rate {rate:g}/s exceeds max_rate {max_rate:g}/s")
     if duration + warmup > max_duration:
         raise ValueError(f"duration + warmup ({duration + warmup:g}s) exceeds max_duration {max_duration:g}s")
+
+
+class TargetConfig(Protocol):
+    """What a load run needs of the target's settings."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def api_key_env(self) -> str: ...
+
+
+class NamedCollection(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class LoadConfig(Protocol):
+    """What a load run reads of an environment's config (``golive.config.Settings`` has all of it)."""
+
+    @property
+    def load(self) -> LoadSettings: ...
+    @property
+    def target(self) -> TargetConfig: ...
+    @property
+    def collections(self) -> Sequence[NamedCollection]: ...
+
+
+class FullLoadAllowance(Protocol):
+    @property
+    def full_load(self) -> bool: ...
+
+
+class GateThresholds(Protocol):
+    @property
+    def gates(self) -> Sequence[Gate]: ...
+
+
+class GatesConfig(LoadConfig, Protocol):
+    """What the checklist's load gates read besides the run: the safety switch and the gates."""
+
+    @property
+    def allow(self) -> FullLoadAllowance: ...
+    @property
+    def thresholds(self) -> GateThresholds: ...
