@@ -271,6 +271,9 @@ def begin(environment: Any) -> Run:
 
 
 def gevent_call(host: str, timeout: float, headers: dict[str, str]) -> probe.Call:
+    """The ``(method, path, body) -> (status, json or text)`` call the probe-collection helpers take, over a
+    fresh :class:`Connection` per call (setup and teardown only: the paced requests use the users' own)."""
+
     def call(method: str, path: str, body: Any) -> tuple[int, Any]:
         conn = Connection(host, timeout, headers)
         try:

@@ -8,7 +8,10 @@ but wakes late was delayed by its own event loop. Both count as "behind schedule
 
     pacer = Pacer(per_user_rate=10.0, arrival="constant", start=t0, end=t0 + 35)
     pacer.join()                 # a user started
-    slot = pacer.next_slot()     # intended send time, or None once the run's end is reached
+    slot = pacer.next_slot(now())  # intended send time, or None once the run's end is reached
+
+:func:`now` is the generator's one clock: wall-clock seconds (so processes agree) at ``perf_counter``
+resolution, for the schedule, the request timings and the steady window alike.
 """
 
 from __future__ import annotations
