@@ -76,3 +76,15 @@ def test_importing_every_driver_module_loads_neither_gevent_nor_locust():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_generators_pure_modules_load_without_locust():
+    """The suite's own tests import the schedule, recorder and raw HTTP client in the pytest process: the
+    generator package's ``__init__`` must not drag locust (and its monkey-patching) in with them."""
+    code = (
+        "import sys\n"
+        "import golive.load.generator.schedule, golive.load.generator.recorder, golive.load.generator.rawhttp\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('gevent', 'locust')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
