@@ -8,16 +8,12 @@ the end name what the load side reads of the whole config, so it never imports t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Literal, Protocol
+from typing import Literal, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from golive.fields import Duration, Percent, Rate
 from golive.load.slo import Gate
-from golive.units import parse_duration, parse_percent, parse_rate
-
-Duration = Annotated[float, BeforeValidator(parse_duration)]
-Rate = Annotated[float, BeforeValidator(parse_rate)]
-Percent = Annotated[float, BeforeValidator(parse_percent)]
 
 # Caps on the self-distrust settings: looser values would silently switch off the INCONCLUSIVE verdict for a
 # saturated or lagging load generator. (name, cap, how the cap reads, why)

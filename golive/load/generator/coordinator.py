@@ -24,12 +24,12 @@ import gevent
 import psutil
 from locust.runners import MasterRunner, WorkerRunner
 
-from golive.load import probe
 from golive.load.generator.rawhttp import Connection
 from golive.load.generator.recorder import Recorder
 from golive.load.generator.schedule import Pacer, now
 from golive.load.histograms import summarize
 from golive.load.results import PROGRESS_PREFIX, Aggregate
+from golive.probes import probe_collections as probe
 
 
 class Run:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.units import parse_duration, parse_rate
+from golive.fields import parse_duration, parse_rate
 
 
 def _seconds(text: str) -> float:
