@@ -30,7 +30,8 @@ EXIT_CODES = """exit codes:
   2  interrupted    Ctrl-C; a partial report is written, verdict INCONCLUSIVE
   4  usage error    bad command line or bad check markers
   5  no checks      nothing was collected
-  6  INCONCLUSIVE   a measurement could not be trusted, items did not run (-x), or the sandbox did not start
+  6  INCONCLUSIVE   a measurement could not be trusted, a blocker did not run and no waiver names it,
+                 items did not run (-x), or the sandbox did not start
   7  config error   the config is missing or invalid; nothing was checked
 """
 

@@ -31,6 +31,7 @@ from pydantic import (
 
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
+from golive.report.settings import ReportSettings
 from golive.units import parse_duration, parse_percent
 
 DEFAULT_ENV = "sandbox"
@@ -311,6 +312,7 @@ class Settings(_Model):
     collections: list[ExpectedCollection] = Field(default_factory=list)
     thresholds: Thresholds = Thresholds()
     load: LoadSettings = LoadSettings()
+    report: ReportSettings = ReportSettings()
     dependencies: list[Dependency] = Field(default_factory=list)
     backups: Backups = Backups()
     hooks: Hooks = Hooks()

@@ -19,7 +19,7 @@ from golive.config import ConfigError, ExpectedCollection, Settings, load_settin
 from golive.outcomes import ExitCode, Inconclusive, Verdict
 from golive.report.summary import build_summary, new_run_id, redact, write_summary
 from golive.target import Target, TargetError, TargetUnreachable
-from golive.verdict import SEVERITIES, CheckResult, Outcome, Severity, decide
+from golive.verdict import SEVERITIES, CheckResult, Outcome, Severity, decide, not_run_blockers
 
 MARKERS = (
     "golive: a go-live checklist item (run with `pytest -m golive`)",
@@ -90,6 +90,8 @@ class GoliveRun:
         self.swept: list[str] = []
         self.decision: Any = None
         self.summary_path: Path | None = None
+        self.written: dict[str, Any] = {}
+        self.write_problems: list[str] = []
 
     # ------------------------------------------------------------------ settings
     @property
@@ -198,8 +200,8 @@ class GoliveRun:
             return report  # a clean teardown does not hide an earlier failure
         if outcome != "passed" or report.when == "call":
             result.outcome, result.message = outcome, redact(message, self.secrets)
-        if outcome in ("failed", "error"):
-            self._apply_waiver(result, report)
+        if outcome in ("failed", "error") or (outcome == "skipped" and result.severity == "blocker"):
+            self._apply_waiver(result, report)  # a waiver also names a blocker that did not run (no silent GO)
         if outcome == "inconclusive":
             report.golive_outcome = "inconclusive"  # type: ignore[attr-defined]
             report.longrepr = f"INCONCLUSIVE {result.label}: {message}"
@@ -232,6 +234,8 @@ class GoliveRun:
             "active": str(waiver.active(today)).lower(),
         }
         if waiver.active(today):
+            if result.outcome == "skipped":
+                result.message = f"not run: {result.message}"
             result.outcome = "waived"
             report.golive_outcome = "waived"  # type: ignore[attr-defined]
         else:
@@ -273,6 +277,12 @@ class GoliveRun:
             results=results,
         )
         self.summary_path = write_summary(self.run_dir, summary, self.secrets)
+        from golive.report.writers import write_all
+
+        report = settings.report
+        self.written, self.write_problems = write_all(
+            self.run_dir, secrets=self.secrets, pushgateway_url=report.pushgateway_url, push_timeout=report.push_timeout
+        )
         if not interrupted:
             session.exitstatus = int(self.decision.exit_code)
 
@@ -306,18 +316,23 @@ class GoliveRun:
                 if r.message and r.outcome != "waived":
                     tr.write_line(f"    {r.message.splitlines()[0][:300]}")
         skipped: dict[str, list[str]] = {}
-        for r in results:
-            if r.severity == "blocker" and r.outcome == "skipped":
-                skipped.setdefault(r.message.splitlines()[0][:300] if r.message else "", []).append(r.label)
-        for reason, labels in skipped.items():  # a GO with blockers left out must say so
-            tr.write_line(f"blockers skipped: {' '.join(labels)}")
+        for r in not_run_blockers(results):
+            skipped.setdefault(r.message.splitlines()[0][:300] if r.message else "", []).append(r.label)
+        for reason, labels in skipped.items():  # no silent GO: each blocker left out, with its reason
+            tr.write_line(f"blockers not run (no waiver names them): {' '.join(labels)}")
             if reason:
                 tr.write_line(f"    {reason}")
         if self.swept:
             tr.write_line(f"swept stale probe collections: {', '.join(self.swept)}")
         tr.write_line(f"summary: {self.summary_path}")
+        if "report" in self.written:
+            tr.write_line(f"report: {self.written['report']}")
+        if "pushed" in self.written:
+            tr.write_line(f"metrics pushed to {self.written['pushed']}")
+        for problem in self.write_problems:
+            tr.write_line(f"golive: {problem}", yellow=True)
         verdict = self.decision.verdict
-        labels = [r.removeprefix("blocker failed: ") for r in self.decision.reasons]
+        labels = [_reason_label(r) for r in self.decision.reasons]
         failing = " ".join(labels[:12]) + (f" and {len(labels) - 12} more" if len(labels) > 12 else "")
         tr.write_line(
             f"VERDICT: {verdict}" + (f" ({failing})" if failing else ""),
@@ -327,6 +342,14 @@ class GoliveRun:
 
 
 RUN_KEY = pytest.StashKey[GoliveRun]()
+
+
+def _reason_label(reason: str) -> str:
+    """The verdict line's short form: the item's label for a failed or not-run blocker, else the reason."""
+    for prefix in ("blocker failed: ", "blocker not run: "):
+        if reason.startswith(prefix):
+            return reason.removeprefix(prefix).split(": ", 1)[0]
+    return reason
 
 
 def check_marker(item: pytest.Item) -> tuple[str, Severity]:
