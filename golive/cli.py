@@ -4,6 +4,9 @@ golive run [--env NAME | --config PATH] [pytest args...]
 golive sandbox [--port 6333] [--demo] ...          (see ``golive sandbox --help``)
 golive load run|capacity --env NAME ...            (see ``golive load --help``)
 golive config check [--env NAME | --config PATH]
+golive report RUN_DIR                              (regenerate report.html, junit.xml, metrics.prom)
+golive signoff RUN_DIR --name NAME --role ROLE [--comment TEXT] [--reject] [--waiver ID ...]
+golive history --env NAME
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ EXIT_CODES = """exit codes:
   4  usage error    bad command line or bad check markers
   5  no checks      nothing was collected
   6  INCONCLUSIVE   a measurement could not be trusted, a blocker did not run and no waiver names it,
-                 items did not run (-x), or the sandbox did not start
+                   items did not run (-x), or the sandbox did not start
   7  config error   the config is missing or invalid; nothing was checked
 """
 
@@ -54,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "config":
         return cmd_config_check(args)
+    if args.command in ("report", "signoff", "history"):
+        from golive.report import cli as report_cli
+
+        return int(getattr(report_cli, f"cmd_{args.command}")(args))
     parser.print_help()
     return int(ExitCode.USAGE_ERROR)
 
@@ -90,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="validate an environment's config without running anything")
     config_sub = config.add_subparsers(dest="config_command", metavar="check", required=True)
     _config_args(config_sub.add_parser("check", help="load and validate the config, print a short summary"))
+    from golive.report.cli import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

@@ -45,8 +45,8 @@ def _style() -> Any:
         foreground_strong="#111",
         foreground_subtle="#666",
         font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-        colors=("#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd", "#8c564b"),
-        opacity=".9",
+        colors=("#c9d1d9", "#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd"),  # grey first: the warm-up
+        opacity=".45",  # fills only (the warm-up band); lines stay solid
         opacity_hover="1",
         transition="0s",
     )
@@ -87,6 +87,8 @@ def latency_over_time(series: list[dict[str, Any]], warmup: float) -> str:
     if warmup > 0:
         chart.add("warm-up (not judged)", [(0, top), (warmup, top)], fill=True, show_dots=False,
                   stroke_style={"width": 0})  # fmt: skip
+    else:
+        chart.add("", [])  # keeps the colours: p50 blue, p95 orange, p99 red
     for key in ("p50", "p95", "p99"):
         chart.add(key, [(int(r["elapsed"]), _ms(r.get(key))) for r in series if r.get(key) is not None])
     return str(chart.render(is_unicode=True))
@@ -103,8 +105,11 @@ def throughput_over_time(series: list[dict[str, Any]], warmup: float) -> str:
     if warmup > 0:
         chart.add("warm-up (not judged)", [(0, top), (warmup, top)], fill=True, show_dots=False,
                   stroke_style={"width": 0})  # fmt: skip
-    for key, label in (("ok", "ok / s"), ("errors", "errors / s"), ("late", "late sends / s")):
-        chart.add(label, [(int(r["elapsed"]), int(r.get(key) or 0)) for r in series])
+    else:
+        chart.add("", [])  # keeps the colours of the series below as in the latency chart
+    chart.add("ok / s", [(int(r["elapsed"]), int(r.get("ok") or 0)) for r in series])
+    for key, label in (("errors", "errors / s (right axis)"), ("late", "late sends / s (right axis)")):
+        chart.add(label, [(int(r["elapsed"]), int(r.get(key) or 0)) for r in series], secondary=True)
     return str(chart.render(is_unicode=True))
 
 
@@ -135,6 +140,7 @@ def percentile_spectrum(histogram: str | None, summary: dict[str, Any] | None = 
     labels = [("max" if p >= 100 else f"p{p:g}") for p, _ in points]
     chart = _pygal().Line(**_config(title="Latency percentile spectrum (ms, steady window)", x_labels=labels,
                                  y_title="ms", dots_size=3, height=280))  # fmt: skip
+    chart.add("", [])
     chart.add("latency", [round(ms, 3) for _, ms in points])
     return str(chart.render(is_unicode=True))
 
@@ -146,5 +152,6 @@ def baseline_trend(name: str, points: list[tuple[str, float]]) -> str:
     chart = _pygal().Line(**_config(title=f"{name}: median (µs)", width=420, height=200, show_legend=False,
                                  x_labels=[p[0][:8] for p in points], x_label_rotation=30, dots_size=3,
                                  show_minor_x_labels=len(points) <= 12))  # fmt: skip
+    chart.add("", [])
     chart.add(name, [round(v * 1e6, 1) if not math.isnan(v) else None for _, v in points])
     return str(chart.render(is_unicode=True))

@@ -32,6 +32,21 @@ _ENV = jinja2.Environment(
 )
 
 
+def gate_value(gate: dict[str, Any]) -> str:
+    """A gate's measured value in its own unit: ms for latency, % for errors, /s for throughput."""
+    value, text = gate.get("measured"), str(gate.get("gate", ""))
+    if not isinstance(value, int | float):
+        return "-"
+    if text.startswith("errors"):
+        return f"{value * 100:.3f} %"
+    if text.startswith("throughput"):
+        return f"{value:.1f} /s"
+    return f"{value * 1000:.2f} ms"
+
+
+_ENV.filters["gate_value"] = gate_value
+
+
 def _days_left(expires: str | None, today: dt.date) -> int | None:
     try:
         return (dt.date.fromisoformat(str(expires)) - today).days
