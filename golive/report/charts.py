@@ -32,7 +32,7 @@ def _pygal() -> ModuleType:
         sys.meta_path[:] = meta_path
         if find_distributions is not None and "find_distributions" not in PathFinder.__dict__:
             setattr(PathFinder, "find_distributions", find_distributions)  # noqa: B010
-    return pygal
+    return sys.modules["pygal"]
 
 
 def _style() -> Any:
@@ -50,8 +50,6 @@ def _style() -> Any:
         opacity_hover="1",
         transition="0s",
     )
-
-
 
 
 def _config(**extra: Any) -> dict[str, Any]:
@@ -82,7 +80,8 @@ def latency_over_time(series: list[dict[str, Any]], warmup: float) -> str:
         return ""
     dots = len(series) <= DOTS_UP_TO
     chart = _pygal().XY(**_config(title="Latency per second (ms, from the intended send time)", show_dots=dots,
-                               x_title="seconds since start", y_title="ms", dots_size=2, stroke_style={"width": 1.5}))  # fmt: skip
+                               x_title="seconds since start", y_title="ms", dots_size=2,
+                               stroke_style={"width": 1.5}))  # fmt: skip
     top = max((float(r.get("p99") or 0) for r in series), default=0) * 1000 or 1.0
     if warmup > 0:
         chart.add("warm-up (not judged)", [(0, top), (warmup, top)], fill=True, show_dots=False,
@@ -139,7 +138,7 @@ def percentile_spectrum(histogram: str | None, summary: dict[str, Any] | None = 
         return ""
     labels = [("max" if p >= 100 else f"p{p:g}") for p, _ in points]
     chart = _pygal().Line(**_config(title="Latency percentile spectrum (ms, steady window)", x_labels=labels,
-                                 y_title="ms", dots_size=3, height=280))  # fmt: skip
+                                 y_title="ms", dots_size=3, height=280, show_legend=False))  # fmt: skip
     chart.add("", [])
     chart.add("latency", [round(ms, 3) for _, ms in points])
     return str(chart.render(is_unicode=True))

@@ -60,3 +60,15 @@ def area_of(check: dict[str, Any]) -> str:
         return stem.removeprefix("test_")
     parts = str(check.get("id", "")).split("-")
     return parts[1].lower() if len(parts) == 3 else "other"
+
+
+def gate_value(gate: dict[str, Any]) -> str:
+    """A gate's measured value in its own unit: ms for latency, % for errors, /s for throughput."""
+    value, text = gate.get("measured"), str(gate.get("gate", ""))
+    if not isinstance(value, int | float):
+        return "-"
+    if text.startswith("errors"):
+        return f"{value * 100:.3f} %"
+    if text.startswith("throughput"):
+        return f"{value:.1f} /s"
+    return f"{value * 1000:.2f} ms"

@@ -1,8 +1,8 @@
 """Each environment's append-only run index ``reports/<env>/history.jsonl``: one line per finished run.
 
-    append(run_dir, summary)                   # after summary.json is written
-    runs = read(env_dir)                       # oldest first
-    changes = compare(previous_checks, summary)  # newly failing, fixed, new items
+append(run_dir, summary)                   # after summary.json is written
+runs = read(env_dir)                       # oldest first
+changes = compare(previous_checks, summary)  # newly failing, fixed, new items
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from golive.report.evidence import load_result
+from golive.report.evidence import gate_value, load_result
 
 HISTORY_FILE = "history.jsonl"
 BAD = ("failed", "error", "inconclusive")
@@ -88,16 +88,10 @@ def table(runs: list[dict[str, Any]]) -> list[str]:
     lines = [f"{'run':<24} {'started':<20} {'verdict':<12} {'server':<10} counts / gates"]
     for r in runs:
         counts = " ".join(f"{k} {v}" for k, v in sorted(r.get("counts", {}).items()))
-        gates = "; ".join(
-            f"{g['gate']}: {_figure(g['measured'])}{'' if g['passed'] else ' FAILED'}" for g in r.get("gates", [])
-        )
+        gates = "; ".join(f"{g['gate']}: {gate_value(g)}{'' if g['passed'] else ' FAILED'}" for g in r.get("gates", []))
         started = str(r.get("started_at", ""))[:19].replace("T", " ")
         lines.append(
             f"{r['run_id']:<24} {started:<20} {r['verdict']:<12} {r.get('server_version') or '-':<10} {counts}"
             + (f" | {gates}" if gates else "")
         )
     return lines
-
-
-def _figure(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, int | float) else str(value)

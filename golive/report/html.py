@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from golive.report import charts, history, signoff
-from golive.report.evidence import area_of, baselines, load_result, read_summary
+from golive.report.evidence import area_of, baselines, gate_value, load_result, read_summary
 from golive.report.golive_lines import lines as golive_lines
 from golive.report.summary import redact
 
@@ -32,19 +32,17 @@ _ENV = jinja2.Environment(
 )
 
 
-def gate_value(gate: dict[str, Any]) -> str:
-    """A gate's measured value in its own unit: ms for latency, % for errors, /s for throughput."""
-    value, text = gate.get("measured"), str(gate.get("gate", ""))
-    if not isinstance(value, int | float):
-        return "-"
-    if text.startswith("errors"):
-        return f"{value * 100:.3f} %"
-    if text.startswith("throughput"):
-        return f"{value:.1f} /s"
-    return f"{value * 1000:.2f} ms"
+def when(value: Any) -> str:
+    """``2026-12-02 16:59:39 UTC`` from an ISO time."""
+    try:
+        stamp = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{stamp.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 _ENV.filters["gate_value"] = gate_value
+_ENV.filters["when"] = when
 
 
 def _days_left(expires: str | None, today: dt.date) -> int | None:
@@ -136,12 +134,14 @@ def context(run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = 
     summary = read_summary(run_dir)
     runs = history.read(run_dir.parent)
     before = history.previous(runs, summary["run_id"])
-    ctx = {
+    load = _load(run_dir)
+    svgs = {k: load.pop(k) for k in ("latency_svg", "throughput_svg", "spectrum_svg")} if load else {}
+    ctx: dict[str, Any] = {
         "s": summary,
         "reasons": reasons(summary, today),
         "areas": areas(summary["checks"]),
         "lines": golive_lines(summary["checks"]),
-        "load": _load(run_dir),
+        "load": load,
         "baselines": _baselines(run_dir, summary),
         "history": [r for r in runs if r["run_id"] != summary["run_id"]][-10:],
         "previous": before,
@@ -151,7 +151,6 @@ def context(run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = 
         "files": [f for f in ("summary.json", "junit.xml", "metrics.prom", "allure-results") if (run_dir / f).exists()],
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    svgs = {k: ctx["load"].pop(k) for k in ("latency_svg", "throughput_svg", "spectrum_svg")} if ctx["load"] else {}
     ctx = redact(ctx, list(secrets))  # the summary is redacted already; the evidence and history are not
     if ctx["load"]:
         ctx["load"].update(svgs)  # numbers only

@@ -2,7 +2,8 @@
 
 Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server}, started_at, finished_at,
 verdict, exit_code, reasons, counts, checks [{id, label, param, nodeid, title, severity, outcome, duration,
-message, waiver}]; added later, optional for readers: suite_version, config_sha256, ran_by (user@host). Every string is passed through redaction of the secrets in use.
+message, waiver}]; added later, optional for readers: suite_version, config_sha256, ran_by (user@host).
+Every string is passed through redaction of the secrets in use.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import getpass
 import hashlib
 import json
 import os
-import socket
 import secrets as _secrets
+import socket
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any

@@ -7,7 +7,7 @@ A writer that fails is reported (``problems``), never allowed to change the verd
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from golive.report import history, html, junit, prometheus
@@ -21,7 +21,7 @@ def write_all(
     summary = read_summary(run_dir)
     written: dict[str, Path | str] = {}
     problems: list[str] = []
-    steps = (
+    steps: tuple[tuple[str, Callable[[], Path]], ...] = (
         ("history", lambda: history.append(run_dir, summary)),
         ("junit", lambda: junit.write(run_dir, summary)),
         ("metrics", lambda: prometheus.write(run_dir, summary)),

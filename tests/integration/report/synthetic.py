@@ -53,7 +53,8 @@ def load_result(seconds: int, warmup: int, rate: int = 1000, seed: int = 1) -> d
         series.append({"second": 1764669600 + s, "elapsed": s, "ok": rate - rnd.randint(0, 20),
                        "errors": rnd.choice((0, 0, 0, 1)), "late": rnd.choice((0, 0, 2)),
                        "p50": base + rnd.random() * 0.0005, "p95": base * 1.6 + rnd.random() * 0.001,
-                       "p99": base * 2.2 + rnd.random() * 0.002, "max": base * 4, "cpu_max": 40 + rnd.random() * 10})  # fmt: skip
+                       "p99": base * 2.2 + rnd.random() * 0.002, "max": base * 4,
+                       "cpu_max": 40 + rnd.random() * 10})  # fmt: skip
     for _ in range(5000):
         hist.record_value(int(rnd.lognormvariate(8.4, 0.35)))  # µs: ~4.4 ms median, a tail to ~20 ms
     steady = seconds - warmup
