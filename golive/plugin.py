@@ -172,6 +172,23 @@ class GoliveRun:
         if problems:
             raise pytest.UsageError("golive: bad check markers:\n  " + "\n  ".join(problems))
         _ = self.settings
+        self._start_allure(checks)
+
+    def _start_allure(self, checks: list[pytest.Item]) -> None:
+        """allure results under the run folder, each item labelled with its id, severity and area."""
+        from golive.report import allure_results
+        from golive.report.evidence import area_of
+
+        own = not self.config.option.collectonly and allure_results.start(self.config, self.run_dir / "allure-results")
+        if not own and not getattr(self.config.option, "allure_report_dir", None):
+            return  # allure is not writing: no labels to add
+        for item in checks:
+            check_id, severity = check_marker(item)
+            callspec = getattr(item, "callspec", None)
+            label = f"{check_id}[{callspec.id}]" if callspec else check_id
+            area = area_of({"nodeid": item.nodeid, "id": check_id})
+            for marker in allure_results.markers(check_id, severity, area, label):
+                item.add_marker(marker)
 
     # ------------------------------------------------------------------ per item
     @pytest.hookimpl(wrapper=True)
@@ -200,6 +217,11 @@ class GoliveRun:
             return report  # a clean teardown does not hide an earlier failure
         if outcome != "passed" or report.when == "call":
             result.outcome, result.message = outcome, redact(message, self.secrets)
+        if report.when == "call":
+            from golive.report.allure_results import during_call
+
+            callspec = getattr(item, "callspec", None)
+            during_call(check_id, self.run_dir, callspec.params if callspec else {}, result.param)
         if outcome in ("failed", "error") or (outcome == "skipped" and result.severity == "blocker"):
             self._apply_waiver(result, report)  # a waiver also names a blocker that did not run (no silent GO)
         if outcome == "inconclusive":

@@ -5,6 +5,7 @@ Each function returns an ``<svg>`` string, or ``""`` when there is nothing to dr
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 from importlib.machinery import PathFinder
@@ -27,7 +28,7 @@ def _pygal() -> ModuleType:
     meta_path = list(sys.meta_path)
     find_distributions = PathFinder.__dict__.get("find_distributions")
     try:
-        import pygal
+        importlib.import_module("pygal")
     finally:
         sys.meta_path[:] = meta_path
         if find_distributions is not None and "find_distributions" not in PathFinder.__dict__:

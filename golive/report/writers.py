@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from golive.report import history, html, junit, prometheus
+from golive.report import allure_results, history, html, junit, prometheus
 from golive.report.evidence import read_summary
 
 
@@ -25,6 +25,7 @@ def write_all(
         ("history", lambda: history.append(run_dir, summary)),
         ("junit", lambda: junit.write(run_dir, summary)),
         ("metrics", lambda: prometheus.write(run_dir, summary)),
+        ("allure", lambda: allure_results.finish(run_dir, summary) or run_dir),
         ("report", lambda: html.write(run_dir, secrets)),
     )
     for name, step in steps:
