@@ -76,7 +76,7 @@ def sign(
         "comment": comment.strip(),
         "at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "verdict": summary["verdict"],
-        "relies_on": sorted(set(waivers)) or relied_on(summary) if not reject else [],
+        "relies_on": [] if reject else (sorted(set(waivers)) or relied_on(summary)),
         "summary_sha256": sha256(run_dir / "summary.json"),
         "report_sha256": sha256(report),
     }
