@@ -46,9 +46,11 @@ def test_allure_results_carry_id_severity_area_and_the_load_evidence(report_runs
     series = (run.run_dir / "allure-results" / attachments["load result-series.csv"]).read_text()
     assert series.startswith("second,elapsed,ok,errors,late,p50,p95,p99")
     environment = (run.run_dir / "allure-results" / "environment.properties").read_text()
-    assert "golive.verdict=NO-GO" in environment and "target.sandbox=true" in environment
+    assert "golive.verdict=NO-GO" in environment
+    assert "target.sandbox=true" in environment
     names = [c["name"] for c in json.loads((run.run_dir / "allure-results" / "categories.json").read_text())]
-    assert any(n.startswith("Waived") for n in names) and "Target unreachable" in names
+    assert any(n.startswith("Waived") for n in names)
+    assert "Target unreachable" in names
 
 
 def test_waived_and_not_run_blockers_are_marked_for_allure(report_runs: Any) -> None:

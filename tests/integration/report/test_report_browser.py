@@ -3,6 +3,7 @@ checklist against the sandbox, and a large synthetic run that must open fast and
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,16 @@ def test_a_go_run_is_green_says_sandbox_and_lists_its_waivers(report_runs: Any, 
     assert "✔" in page.text("#golive-list tr.line-proven")  # the health line: every GL-HEALTH item passed
     assert_no_request_left_the_file(page, path)
     page.screenshot("report-go")
+    # printed: the banner keeps its colour, the signature lines appear, and it fits pages
+    page.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert banner(page) == ("GO", GREEN)
+        assert page.js("return getComputedStyle(document.querySelector('.sign-lines')).display") == "block"
+        pdf = base64.b64decode(page.driver.print_page())
+        assert pdf.startswith(b"%PDF")
+        assert pdf.count(b"/Type /Page") >= 2
+    finally:
+        page.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
 def test_a_no_go_run_is_red_with_the_failed_ids_first_and_load_charts(report_runs: Any, open_page: Any) -> None:
