@@ -44,7 +44,9 @@ def start(config: pytest.Config, results_dir: Path) -> bool:
         from allure_pytest.plugin import cleanup_factory
     except ImportError:
         return False
-    if getattr(config.option, "allure_report_dir", None) or config.pluginmanager.has_plugin("allure_listener"):
+    if not hasattr(config.option, "allure_report_dir"):
+        return False  # allure-pytest's plugin is not loaded (-p no:allure_pytest, no plugin autoload)
+    if config.option.allure_report_dir or config.pluginmanager.has_plugin("allure_listener"):
         return False
     results_dir.mkdir(parents=True, exist_ok=True)
     listener = AllureListener(config)

@@ -17,7 +17,7 @@ import jinja2
 from golive.report import charts, history, signoff
 from golive.report.evidence import area_of, baselines, gate_value, load_result, read_summary
 from golive.report.golive_lines import lines as golive_lines
-from golive.report.summary import redact
+from golive.report.record import redact
 
 BAD = ("failed", "error", "inconclusive")
 ORDER = {"failed": 0, "error": 0, "inconclusive": 1, "skipped": 2, "waived": 3, "passed": 4}
@@ -129,9 +129,12 @@ def _baselines(run_dir: Path, summary: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def context(run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = None) -> dict[str, Any]:
+def context(
+    run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = None, summary: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything the template shows; ``summary`` is the run record's (else read from the folder's summary.json)."""
     today = today or dt.date.today()
-    summary = read_summary(run_dir)
+    summary = summary if summary is not None else read_summary(run_dir)
     runs = history.read(run_dir.parent)
     before = history.previous(runs, summary["run_id"])
     load = _load(run_dir)
@@ -148,7 +151,8 @@ def context(run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = 
         "changes": history.compare(before.get("outcomes") if before else None, summary),
         "signoffs": [r | {"matches": signoff.still_matches(r, run_dir)} for r in signoff.read(run_dir)],
         "relied_on": signoff.relied_on(summary),
-        "files": [f for f in ("summary.json", "junit.xml", "metrics.prom", "allure-results") if (run_dir / f).exists()],
+        "files": ["summary.json"]
+        + [f for f in ("junit.xml", "metrics.prom", "allure-results") if (run_dir / f).exists()],
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     ctx = redact(ctx, list(secrets))  # the summary is redacted already; the evidence and history are not
@@ -157,13 +161,15 @@ def context(run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = 
     return dict(ctx)
 
 
-def render(run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = None) -> str:
-    return _ENV.get_template("report.html.j2").render(**context(run_dir, secrets, today))
+def render(
+    run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = None, summary: dict[str, Any] | None = None
+) -> str:
+    return _ENV.get_template("report.html.j2").render(**context(run_dir, secrets, today, summary))
 
 
-def write(run_dir: Path, secrets: Iterable[str] = ()) -> Path:
+def write(run_dir: Path, secrets: Iterable[str] = (), summary: dict[str, Any] | None = None) -> Path:
     path = run_dir / "report.html"
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render(run_dir, secrets), encoding="utf-8")
+    tmp.write_text(render(run_dir, secrets, summary=summary), encoding="utf-8")
     os.replace(tmp, path)
     return path

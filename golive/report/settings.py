@@ -7,18 +7,12 @@ report:
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import Field, field_validator
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
-
-from golive.units import parse_duration
-
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+from golive.fields import Duration, Section
 
 
-class ReportSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ReportSettings(Section):
     pushgateway_url: str | None = Field(
         None, description="push the run's metrics to this Prometheus Pushgateway (job golive, grouped by env)"
     )

@@ -11,7 +11,6 @@ reports folder (``GOLIVE_REPORTS``, default ``./reports``).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,9 @@ from golive.outcomes import ExitCode
 
 
 def reports_root() -> Path:
-    return Path(os.environ.get("GOLIVE_REPORTS") or "reports")
+    from golive.session import reports_root as root
+
+    return root()
 
 
 def add_parsers(sub: Any) -> None:
@@ -104,7 +105,7 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from golive.config import safe_name
+    from golive.fields import safe_name
     from golive.report import history
 
     try:
