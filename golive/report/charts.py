@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 import sys
 from importlib.machinery import PathFinder
 from types import ModuleType
@@ -71,6 +72,12 @@ def _config(**extra: Any) -> dict[str, Any]:
     }
 
 
+def _svg(chart: Any) -> str:
+    """The chart's SVG without pygal's comments (credits with web addresses) and its inline config script
+    (for tooltips, which need pygal's script from the web; the page has no script at all)."""
+    return re.sub(r"<!--.*?-->|<script\b.*?</script>", "", str(chart.render(is_unicode=True)), flags=re.S)
+
+
 def _ms(value: Any) -> float | None:
     return None if value is None else round(float(value) * 1000, 3)
 
@@ -91,7 +98,7 @@ def latency_over_time(series: list[dict[str, Any]], warmup: float) -> str:
         chart.add("", [])  # keeps the colours: p50 blue, p95 orange, p99 red
     for key in ("p50", "p95", "p99"):
         chart.add(key, [(int(r["elapsed"]), _ms(r.get(key))) for r in series if r.get(key) is not None])
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)
 
 
 def throughput_over_time(series: list[dict[str, Any]], warmup: float) -> str:
@@ -110,7 +117,7 @@ def throughput_over_time(series: list[dict[str, Any]], warmup: float) -> str:
     chart.add("ok / s", [(int(r["elapsed"]), int(r.get("ok") or 0)) for r in series])
     for key, label in (("errors", "errors / s (right axis)"), ("late", "late sends / s (right axis)")):
         chart.add(label, [(int(r["elapsed"]), int(r.get(key) or 0)) for r in series], secondary=True)
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)
 
 
 SPECTRUM = (50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.99, 100.0)
@@ -142,7 +149,7 @@ def percentile_spectrum(histogram: str | None, summary: dict[str, Any] | None = 
                                  y_title="ms", dots_size=3, height=280, show_legend=False))  # fmt: skip
     chart.add("", [])
     chart.add("latency", [round(ms, 3) for _, ms in points])
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)
 
 
 def baseline_trend(name: str, points: list[tuple[str, float]]) -> str:
@@ -154,4 +161,4 @@ def baseline_trend(name: str, points: list[tuple[str, float]]) -> str:
                                  show_minor_x_labels=len(points) <= 12))  # fmt: skip
     chart.add("", [])
     chart.add(name, [round(v * 1e6, 1) if not math.isnan(v) else None for _, v in points])
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)

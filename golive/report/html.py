@@ -129,6 +129,11 @@ def _baselines(run_dir: Path, summary: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _baseline_file(run_dir: Path, run_id: str) -> str | None:
+    """This run's pytest-benchmark medians, as a link relative to the report."""
+    return f"../benchmarks/{run_id}.json" if (run_dir.parent / "benchmarks" / f"{run_id}.json").exists() else None
+
+
 def context(
     run_dir: Path, secrets: Iterable[str] = (), today: dt.date | None = None, summary: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -154,6 +159,7 @@ def context(
         "files": ["summary.json"]
         + [f for f in ("junit.xml", "metrics.prom", "allure-results") if (run_dir / f).exists()],
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "baseline_file": _baseline_file(run_dir, summary["run_id"]),
     }
     ctx = redact(ctx, list(secrets))  # the summary is redacted already; the evidence and history are not
     if ctx["load"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -156,10 +157,16 @@ def test_report_html_lists_reasons_in_order_and_redacts_secrets(tmp_path: Path) 
     (run_dir / "load").mkdir()
     (run_dir / "load" / "result.json").write_text(json.dumps({"gates": [{"gate": "p95 < 10ms", "measured": 0.002,
         "passed": True, "message": f"host with {SECRET}"}], "series": [], "trust": {"trusted": True}}))  # fmt: skip
+    bench = run_dir.parent / "benchmarks"
+    bench.mkdir()
+    (bench / f"{summary['run_id']}.json").write_text(json.dumps({"run_id": summary["run_id"], "created": "x",
+        "target": "http://127.0.0.1:6333", "version": "1.15.0", "timings": {"query": {"median": 0.0004}}}))  # fmt: skip
     page = html.render(run_dir, secrets=[SECRET], today=dt.date(2026, 12, 2))
+    assert f'<a href="../benchmarks/{summary["run_id"]}.json">baselines</a>' in page  # on GL-PERF-010
+    assert "query: median (µs)" in page  # its trend chart
     assert SECRET not in page
     order = [page.index(h) for h in ("Failed blockers (1)", "Blockers not run", "Waived items (1)", "Warnings (1)")]
     assert order == sorted(order)
     assert '<td class="">29</td>' in page  # days left of the waiver expiring 2026-12-31
-    assert "http://" not in page.replace("http://127.0.0.1:6333", "").replace("http://www.w3.org/", "")
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:|url\(\s*["']?https?:|@import""", page)  # nothing fetched
     assert "<script" not in page
