@@ -23,6 +23,7 @@ from golive.plugin_relay import ReportRelay
 from golive.report.record import redact
 from golive.report.summary import write_record
 from golive.report.terminal import write_verdict
+from golive.report.writers import ReportWriters
 from golive.session import Item, RunSession
 from golive.target import Target
 from golive.verdict import Outcome, Severity, check_marker_args
@@ -75,7 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     opt = config.getoption
-    config.stash[SESSION_KEY] = RunSession(
+    config.stash[SESSION_KEY] = run = RunSession(
         env=opt("golive_env"),
         config=opt("golive_config") or os.environ.get("GOLIVE_CONFIG"),
         target_url=opt("golive_target"),
@@ -84,7 +85,8 @@ def pytest_configure(config: pytest.Config) -> None:
         root=config.rootpath,
     )
     config.stash[ACTIVE_KEY] = False
-    config.pluginmanager.register(ReportRelay(config, config.stash[SESSION_KEY], ACTIVE_KEY), "golive-relay")
+    config.pluginmanager.register(ReportRelay(config, run, ACTIVE_KEY), "golive-relay")  # xdist, host evidence
+    config.pluginmanager.register(ReportWriters(lambda: run.loaded, lambda: run.run_dir), "golive-report")
 
 
 def settings_of(config: pytest.Config) -> Settings:
@@ -172,8 +174,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     subject = Item(item.nodeid, check_id, severity, _title(item), callspec.id if callspec else None)
     outcome, message = _outcome(call, report)
     result = run.record_phase(subject, report.when, outcome, message, report.duration)
-    report.golive_result = result.as_dict()  # type: ignore[attr-defined]  # for an xdist controller
-    if result.outcome == "waived" and outcome in ("failed", "error"):
+    if result.outcome == "waived" and outcome in ("failed", "error", "skipped"):
         report.golive_outcome = "waived"  # type: ignore[attr-defined]
     if outcome == "inconclusive":
         report.golive_outcome = "inconclusive"  # type: ignore[attr-defined]
@@ -249,8 +250,7 @@ def _title(item: pytest.Item) -> str:
 def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     value = excinfo.value
     if isinstance(value, AssertionError):
-        text = str(value).split("\nassert ", 1)[0].strip()
-        return text or excinfo.exconly()
+        return str(value).split("\nassert ", 1)[0].strip() or excinfo.exconly()
     if isinstance(value, TargetError | HostError):
         return str(value)
     return excinfo.exconly()

@@ -25,6 +25,16 @@ class ReportRelay:
         if worker_input is not None and worker_input.get("golive_run_id"):
             session.run_id = worker_input["golive_run_id"]  # one run folder for the whole xdist run
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """After the plugin folded the phase into the session (its wrapper runs inside this one, registered
+        earlier), put the item's result so far on the report, for an xdist controller."""
+        report: pytest.TestReport = yield
+        result = self.session.results.get(item.nodeid)
+        if result is not None:
+            report.golive_result = result.as_dict()  # type: ignore[attr-defined]
+        return report
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
             if name == "golive_host" and isinstance(value, dict):
