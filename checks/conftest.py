@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from golive.config import ExpectedCollection
+from golive.plugin import RUN_KEY
 from golive.probes.collections import CollectionState, collection_state
+from golive.probes.dependencies.settings import Dependency
 from golive.target import Target
 
 
@@ -31,3 +33,44 @@ def collection(observed_collection: CollectionState | None, expected_collection:
     if observed_collection is None:
         pytest.skip(f"collection {expected_collection.name!r} does not exist (reported by GL-COL-001)")
     return observed_collection
+
+
+# ---------------------------------------------------------------------------------------------- dependencies
+# Items about neighbours are parametrized by dependency entry (GL-DEP-001[cache]); an entry's severity is its
+# items' severity (items declared "warning" stay warnings). Kinds the config does not list are not collected.
+
+DEPENDENCY_FIXTURES: dict[str, tuple[str, ...]] = {
+    "redis_dependency": ("redis",),
+    "postgres_dependency": ("postgres",),
+    "http_dependency": ("http", "prometheus", "grafana"),
+    "network_dependency": ("redis", "postgres", "http", "prometheus", "grafana", "tcp"),
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    for fixture, kinds in DEPENDENCY_FIXTURES.items():
+        if fixture in metafunc.fixturenames:
+            settings = metafunc.config.stash[RUN_KEY].settings
+            deps = [d for d in settings.dependencies if d.kind in kinds]
+            if fixture == "network_dependency":
+                deps = [d for d in deps if d.network is not None]
+            metafunc.parametrize(fixture, deps, ids=[d.name for d in deps])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kept: list[pytest.Item] = []
+    unconfigured: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        used = [params[f] for f in DEPENDENCY_FIXTURES if f in params]
+        if any(not isinstance(dep, Dependency) for dep in used):  # an empty parameter set: none configured
+            unconfigured.append(item)
+            continue
+        marker = item.get_closest_marker("check")
+        if used and marker is not None and marker.kwargs.get("severity") != "warning":
+            item.add_marker(pytest.mark.check(marker.args[0], severity=used[0].severity), append=False)
+        kept.append(item)
+    if unconfigured:
+        config.hook.pytest_deselected(items=unconfigured)
+        items[:] = kept

@@ -31,6 +31,7 @@ from pydantic import (
 
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
+from golive.probes.dependencies.settings import Dependencies
 from golive.units import parse_duration, parse_percent
 
 DEFAULT_ENV = "sandbox"
@@ -241,14 +242,6 @@ class Thresholds(_Model):
             return False
 
 
-class Dependency(_Model):
-    name: str
-    kind: Literal["redis", "postgres", "prometheus", "grafana", "http", "tcp"]
-    url: str
-    severity: Literal["blocker", "warning"] = "blocker"
-    password_env: EnvVarName | None = None
-
-
 class Backups(_Model):
     locations: list[Path] = Field(default_factory=list)
     max_age: Duration = 26 * 3600.0
@@ -311,7 +304,7 @@ class Settings(_Model):
     collections: list[ExpectedCollection] = Field(default_factory=list)
     thresholds: Thresholds = Thresholds()
     load: LoadSettings = LoadSettings()
-    dependencies: list[Dependency] = Field(default_factory=list)
+    dependencies: Dependencies = Field(default_factory=list)
     backups: Backups = Backups()
     hooks: Hooks = Hooks()
     waivers: list[Waiver] = Field(default_factory=list)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from golive.outcomes import ExitCode, Verdict
 
@@ -28,6 +28,7 @@ class CheckResult:
     message: str = ""
     param: str | None = None
     waiver: dict[str, str] | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)  # the item's user_properties, e.g. a dependency's version
 
     @property
     def label(self) -> str:
