@@ -79,6 +79,7 @@ class RedisOptions(_Model):
     max_memory: Fraction = Field(0.90, description="used_memory must stay under this share of maxmemory")
     latency: Latency = Latency(p50=0.002, p99=0.010)
     burst: int = Field(50, ge=5, le=1000, description="PINGs timed for the latency item")
+    watch: Duration = Field(1.0, le=60, description="rejected_connections is read again this long after the first")
 
 
 def _version_range(value: str) -> str:

@@ -72,7 +72,9 @@ class RedisServer:
 
 
 @contextmanager
-def running_redis(base: Path, *, password: str, args: tuple[str, ...] = ()) -> Iterator[RedisServer]:
+def running_redis(
+    base: Path, *, password: str, maxmemory: str = "100mb", args: tuple[str, ...] = ()
+) -> Iterator[RedisServer]:
     binary = shutil.which("redis-server")
     assert binary, "redis-server is not installed (Debian package redis-server; .ci/run installs it)"
     port = free_port()
@@ -80,7 +82,8 @@ def running_redis(base: Path, *, password: str, args: tuple[str, ...] = ()) -> I
     log = work / "redis.log"
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password, "--dir", str(work),
-         "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", str(log), *args],
+         "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", str(log), "--maxmemory", maxmemory,
+         *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     server = RedisServer(port, password, work, proc)
