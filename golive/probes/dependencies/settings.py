@@ -52,6 +52,11 @@ _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_PARAMS = ("password", "passwd", "pass", "requirepass", "secret", "token")
 
 
+def _looks_like_a_token(value: str) -> bool:
+    """A long run of letters and digits without an underscore: a password pasted where its variable's name goes."""
+    return len(value) >= 20 and "_" not in value and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
 class MissingPassword(LookupError):
     """The entry names a password variable that is not set; the message says which and what to do."""
 
@@ -162,7 +167,7 @@ class Dependency(_Model):
     @field_validator("password_env")
     @classmethod
     def _env_name(cls, value: str | None) -> str | None:
-        if value is not None and not _ENV_NAME_RE.match(value):
+        if value is not None and (not _ENV_NAME_RE.match(value) or _looks_like_a_token(value)):
             raise ValueError(
                 f"expected the NAME of an environment variable (e.g. REDIS_PASSWORD), got {value!r}: "
                 "passwords are read from the environment, never from the config file"
@@ -180,7 +185,7 @@ class Dependency(_Model):
             port = parts.port
         except ValueError as err:
             raise ValueError(f"not a usable URL ({err}): expected e.g. {example}, got {value!r}") from None
-        if parts.scheme not in schemes:
+        if kind in SCHEMES and parts.scheme not in schemes:  # an unknown kind is reported on kind alone
             raise ValueError(f"expected a {' or '.join(s + '://' for s in schemes)} URL, e.g. {example}, got {value!r}")
         if not parts.hostname:
             raise ValueError(f"a URL without a host: expected e.g. {example}, got {value!r}")
