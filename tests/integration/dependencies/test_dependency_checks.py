@@ -115,12 +115,14 @@ def test_each_fault_fails_its_own_item(
                 redis_entry("r-not-replica", rd, severity="warning", network=None,
                             redis={"role": "replica", "latency": LOOSE}),
                 redis_entry("r-slow", rd, network=None, redis={"latency": {"p50": "1us"}}),
+                redis_entry("r-tls", rd.replace("redis://", "rediss://"), network=None, timeout="1s"),
                 redis_entry("r-hang", f"redis://127.0.0.1:{hang}", timeout="1s", network=None),
                 postgres_entry("pg-wrong-password", pg, password_env="GL_TEST_WRONG", network=None),
                 postgres_entry("pg-no-variable", pg, password_env="GL_TEST_UNSET", network=None),
                 postgres_entry("pg-no-database", pg.replace(f"/{PG_DB}", "/nosuchdb"), network=None),
                 postgres_entry("pg-too-new", pg, network=None, postgres={"version": ">=99", "latency": LOOSE}),
                 postgres_entry("pg-claimed-standby", pg, network=None, postgres={"standby": True, "latency": LOOSE}),
+                postgres_entry("pg-ssl-required", pg, network=None, postgres={"sslmode": "require"}),
                 postgres_entry("pg-hang", f"postgresql://{PG_USER}@127.0.0.1:{hang}/{PG_DB}", timeout="2s",
                                network=None),
                 {"name": "web-404", "kind": "http", "url": f"{web_server}/missing", "network": None},
@@ -143,6 +145,8 @@ def test_each_fault_fails_its_own_item(
         "GL-DEP-005[r-unlimited]",
         "GL-DEP-007[r-slow]",
         "GL-DEP-001[r-hang]",
+        "GL-DEP-001[r-tls]",
+        "GL-DEP-010[pg-ssl-required]",
         "GL-DEP-010[pg-wrong-password]",
         "GL-DEP-010[pg-no-variable]",
         "GL-DEP-010[pg-no-database]",
@@ -172,6 +176,8 @@ def test_each_fault_fails_its_own_item(
     assert "over 50" in m("GL-DEP-007[r-slow]")
     assert ">= 1 µs" in m("GL-DEP-007[r-slow]")
     assert "timed out after 1 s" in m("GL-DEP-001[r-hang]")
+    assert "timed out after 1 s" in m("GL-DEP-001[r-tls]")  # a TLS hello to a plain Redis gets no answer
+    assert "server does not support SSL, but SSL was required" in m("GL-DEP-010[pg-ssl-required]")
     assert 'password authentication failed for user "golive"' in m("GL-DEP-010[pg-wrong-password]")
     assert "GL_TEST_UNSET (password_env of pg-no-variable) is not set" in m("GL-DEP-010[pg-no-variable]")
     assert 'database "nosuchdb" does not exist' in m("GL-DEP-010[pg-no-database]")
