@@ -48,6 +48,41 @@ def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: flo
             proc.wait(5)
 
 
+# ---------------------------------------------------------------------------------------------- TLS
+
+
+@dataclass(frozen=True)
+class Certs:
+    ca: Path
+    cert: Path  # for IP 127.0.0.1, signed by ca
+    key: Path  # readable by the postgres user only (PostgreSQL insists)
+
+
+@contextmanager
+def tls_certificates() -> Iterator[Certs]:
+    """A throw-away CA and a server certificate for 127.0.0.1, made with the openssl command line."""
+    work = Path(tempfile.mkdtemp(prefix="golive-tls-"))
+    try:
+        os.chmod(work, 0o755)
+        ca, ca_key, cert, key, csr = (work / n for n in ("ca.crt", "ca.key", "server.crt", "server.key", "s.csr"))
+        ext = work / "ext.cnf"
+        ext.write_text("subjectAltName=IP:127.0.0.1\n", encoding="utf-8")
+        for argv in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "1",
+             "-subj", "/CN=golive test CA"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "1",
+             "-extfile", ext],
+        ):  # fmt: skip
+            subprocess.run(["openssl", *map(str, argv)], check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        _chown(key)
+        os.chmod(cert, 0o644)
+        yield Certs(ca, cert, key)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 # ---------------------------------------------------------------------------------------------- Redis
 
 
@@ -57,6 +92,7 @@ class RedisServer:
     password: str
     dir: Path
     proc: subprocess.Popen[bytes]
+    tls_port: int | None = None
     admin: redis.Redis = field(init=False)
 
     def __post_init__(self) -> None:
@@ -66,6 +102,11 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    @property
+    def tls_url(self) -> str:
+        assert self.tls_port, "started without tls="
+        return f"rediss://127.0.0.1:{self.tls_port}/0"
+
     def stop(self) -> None:
         self.admin.close()
         _stop(self.proc)
@@ -73,20 +114,25 @@ class RedisServer:
 
 @contextmanager
 def running_redis(
-    base: Path, *, password: str, maxmemory: str = "100mb", args: tuple[str, ...] = ()
+    base: Path, *, password: str, maxmemory: str = "100mb", args: tuple[str, ...] = (), tls: Certs | None = None
 ) -> Iterator[RedisServer]:
+    """A redis-server with ``requirepass``; with ``tls`` it also serves TLS on ``tls_port`` (``tls_url``)."""
     binary = shutil.which("redis-server")
     assert binary, "redis-server is not installed (Debian package redis-server; .ci/run installs it)"
     port = free_port()
     work = Path(tempfile.mkdtemp(prefix="golive-redis-", dir=base))
     log = work / "redis.log"
+    tls_port = free_port() if tls else None
+    if tls:
+        args = (*args, "--tls-port", str(tls_port), "--tls-cert-file", str(tls.cert), "--tls-key-file", str(tls.key),
+                "--tls-ca-cert-file", str(tls.ca), "--tls-auth-clients", "no")  # fmt: skip
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password, "--dir", str(work),
          "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", str(log), "--maxmemory", maxmemory,
          *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    server = RedisServer(port, password, work, proc)
+    server = RedisServer(port, password, work, proc, tls_port)
     try:
         wait_until(server.admin.ping, timeout=20, describe=f"redis-server on {port}", ignore=(redis.RedisError,))
         yield server

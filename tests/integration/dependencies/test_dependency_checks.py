@@ -27,7 +27,17 @@ from .conftest import (
     run_dependency_checks,
     start_dependency_checks,
 )
-from .servers import PG_DB, PG_USER, PostgresServer, RedisServer, free_port, running_redis, running_standby
+from .servers import (
+    PG_DB,
+    PG_USER,
+    PostgresServer,
+    RedisServer,
+    free_port,
+    running_postgres,
+    running_redis,
+    running_standby,
+    tls_certificates,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -280,3 +290,28 @@ def test_rejected_connections_growing_during_the_run_fail(tmp_path: Path) -> Non
             run = finish_dependency_checks(tmp_path / "run", proc)
     assert run.failed == {"GL-DEP-006[busy]"}, run.output[-4000:]
     assert "rejected_connections grew by 5 (0 -> 5)" in run.message("GL-DEP-006[busy]")
+
+
+def test_tls_dependencies_are_verified_against_the_configured_ca(tmp_path: Path) -> None:
+    with ExitStack() as stack:
+        certs = stack.enter_context(tls_certificates())
+        rd = stack.enter_context(running_redis(tmp_path, password=REDIS_PASSWORD, tls=certs))
+        pg = stack.enter_context(running_postgres(password=PG_PASSWORD, settings=(
+            "ssl=on", f"ssl_cert_file={certs.cert}", f"ssl_key_file={certs.key}")))  # fmt: skip
+        ca = {"ca_file": str(certs.ca)}
+        run = run_dependency_checks(
+            tmp_path,
+            [
+                redis_entry("r-tls", rd.tls_url, tls=ca, network=None, redis={"latency": LOOSE}),
+                redis_entry("r-tls-untrusted", rd.tls_url, network=None, redis={"latency": LOOSE}),
+                postgres_entry("pg-verify-full", pg.url, tls=ca, network=None,
+                               postgres={"sslmode": "verify-full", "latency": LOOSE}),
+                postgres_entry("pg-untrusted", pg.url, tls={"ca_file": str(certs.cert)}, network=None,
+                               postgres={"sslmode": "verify-ca", "latency": LOOSE}),
+            ],
+            SECRETS_ENV,
+        )  # fmt: skip
+    assert run.failed == {"GL-DEP-001[r-tls-untrusted]", "GL-DEP-010[pg-untrusted]"}, run.output[-4000:]
+    assert run.labels("passed") >= {"GL-DEP-001[r-tls]", "GL-DEP-007[r-tls]", "GL-DEP-010[pg-verify-full]"}
+    assert "certificate verify failed" in run.message("GL-DEP-001[r-tls-untrusted]")
+    assert "certificate verify failed" in run.message("GL-DEP-010[pg-untrusted]")
