@@ -9,6 +9,7 @@ a timed burst of ``SELECT 1``) or one with ``error`` set. The session is opened 
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ from golive.probes.dependencies.settings import Dependency
 from golive.probes.dependencies.timing import Burst
 
 APPLICATION_NAME = "golive-probe"
+# libpq repeats the address we already name: 'connection failed: connection to server at "h", port 5 failed: '
+_LIBPQ_PREFIX = re.compile(r'^(connection failed: )?connection to server at "[^"]*", port \d+ failed: ')
 _FACTS = """
 SELECT current_setting('server_version_num')::int,
        current_setting('server_version'),
@@ -27,14 +30,14 @@ SELECT current_setting('server_version_num')::int,
        pg_is_in_recovery(),
        current_setting('max_connections')::int,
        current_setting('superuser_reserved_connections')::int,
-       (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int
+       (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int,
+       current_setting('transaction_read_only') = 'on'
 """
 
 
 @dataclass(frozen=True)
 class PostgresObservation:
     error: str | None = None
-    database_missing: bool = False
     version: str = ""  # "15.8" from server_version_num
     version_text: str = ""  # server_version as the server writes it ("15.8 (Debian 15.8-1.pgdg120+1)")
     database: str = ""
@@ -42,6 +45,7 @@ class PostgresObservation:
     max_connections: int = 0
     reserved_connections: int = 0
     connections_in_use: int = 0  # client backends, this probe's own included
+    read_only: bool = False  # the probe's own transaction was read-only (it always should be)
     latency: Burst | None = None
 
     @property
@@ -104,16 +108,13 @@ def observe_postgres(dep: Dependency, password: str | None) -> PostgresObservati
                     cur.fetchone()
                     samples.append(time.perf_counter() - start)
             conn.rollback()
-    except psycopg.errors.InvalidCatalogName as err:
-        text = str(err).strip().splitlines()[0]
-        return PostgresObservation(error=f"database missing at {dep.address}: {text}", database_missing=True)
     except psycopg.Error as err:
-        text = " ".join(str(err).split()) or type(err).__name__
+        text = _LIBPQ_PREFIX.sub("", " ".join(str(err).split())) or type(err).__name__
         if "does not exist" in text and "database" in text:
-            return PostgresObservation(error=f"database missing at {dep.address}: {text}", database_missing=True)
+            return PostgresObservation(error=f"database missing at {dep.address}: {text}")
         return PostgresObservation(error=f"cannot use {dep.address}: {text}")
     assert facts is not None
-    num, version_text, database, in_recovery, max_conn, reserved, in_use = facts
+    num, version_text, database, in_recovery, max_conn, reserved, in_use, read_only = facts
     return PostgresObservation(
         version=_version(int(num)),
         version_text=str(version_text),
@@ -122,5 +123,6 @@ def observe_postgres(dep: Dependency, password: str | None) -> PostgresObservati
         max_connections=int(max_conn),
         reserved_connections=int(reserved),
         connections_in_use=int(in_use),
+        read_only=bool(read_only),
         latency=Burst.of(samples),
     )

@@ -223,11 +223,6 @@ class Dependency(_Model):
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     @property
-    def safe_url(self) -> str:
-        """The URL as written (it holds no password: the validator refuses one)."""
-        return self.url
-
-    @property
     def http_url(self) -> str:
         """The URL an http / prometheus / grafana entry is probed on."""
         options = self.http or HttpOptions()

@@ -1,0 +1,52 @@
+"""The probes themselves against the real servers: read-only, bounded, and the values they return."""
+
+from __future__ import annotations
+
+import pytest
+
+from golive.probes.dependencies.postgres import observe_postgres
+from golive.probes.dependencies.redis import RedisProbe
+from golive.probes.dependencies.settings import Dependency
+
+from .conftest import PG_PASSWORD, REDIS_PASSWORD
+from .servers import PostgresServer, RedisServer
+
+pytestmark = pytest.mark.integration
+
+# what the Redis probe may send: the handshake (AUTH/HELLO, CLIENT SETNAME) and then PING and INFO only
+REDIS_PROBE_COMMANDS = {"auth", "hello", "client|setname", "ping", "info"}
+
+
+def test_redis_probe_sends_only_ping_and_info(redis_server: RedisServer) -> None:
+    admin = redis_server.admin
+    keys_before = admin.dbsize()
+    dep = Dependency.model_validate({"name": "cache", "kind": "redis", "url": redis_server.url})
+    admin.config_resetstat()
+    probe = RedisProbe(dep, REDIS_PASSWORD)
+    try:
+        seen = probe.observe()
+        again = probe.rejected_connections()
+    finally:
+        probe.close()
+    stats = admin.info("commandstats")
+    used = {name.removeprefix("cmdstat_") for name in stats} - {"config|resetstat", "info"}  # the admin's own
+    assert used <= REDIS_PROBE_COMMANDS, used
+    assert stats["cmdstat_ping"]["calls"] == 1 + 50  # one PING, then the burst
+    assert admin.dbsize() == keys_before
+    assert seen.error is None
+    assert (seen.role, seen.maxmemory) == ("master", 100 * 1024 * 1024)
+    assert seen.ping is not None
+    assert seen.ping.count == 50
+    assert not isinstance(again, str)
+    assert again[0] == seen.rejected_connections
+
+
+def test_postgres_probe_runs_in_a_read_only_transaction(postgres_server: PostgresServer) -> None:
+    dep = Dependency.model_validate({"name": "db", "kind": "postgres", "url": postgres_server.url})
+    seen = observe_postgres(dep, PG_PASSWORD)
+    assert seen.error is None
+    assert seen.read_only, "the probe's transaction must be READ ONLY (a write in it would be refused)"
+    assert (seen.database, seen.role, seen.max_connections) == ("app", "primary", 30)
+    assert seen.connections_in_use >= 1
+    assert seen.latency is not None
+    assert seen.latency.count == 20
