@@ -194,7 +194,7 @@ class GoliveRun:
             self.results[item.nodeid] = result
         result.duration += report.duration
         if report.when == "call" and report.user_properties:
-            result.evidence = redact({str(k): v for k, v in report.user_properties}, self.secrets)
+            result.properties = redact({str(k): v for k, v in report.user_properties}, self.secrets)
         outcome, message = self._outcome(call, report)
         if outcome == "passed" and result.outcome != "passed":
             return report  # a clean teardown does not hide an earlier failure

@@ -2,7 +2,7 @@
 
 Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server}, started_at, finished_at,
 verdict, exit_code, reasons, counts, checks [{id, label, param, nodeid, title, severity, outcome, duration,
-message, waiver, evidence}]. Every string is passed through redaction of the secrets in use.
+message, waiver, properties}]. Every string is passed through redaction of the secrets in use.
 """
 
 from __future__ import annotations

@@ -70,13 +70,13 @@ def test_healthy_dependencies_are_go_with_evidence(
     expected |= {f"GL-NET-001[{n}]" for n in ("cache", "appdb", "web", "gateway")}
     assert run.labels("passed") == expected
     assert run.labels("skipped") == set()
-    redis_seen = run.check("GL-DEP-001[cache]")["evidence"]["dependency"]
+    redis_seen = run.check("GL-DEP-001[cache]")["properties"]["dependency"]
     assert redis_seen["role"] == "master"
     assert redis_seen["version"].count(".") == 2
-    pg_seen = run.check("GL-DEP-010[appdb]")["evidence"]["dependency"]
+    pg_seen = run.check("GL-DEP-010[appdb]")["properties"]["dependency"]
     assert pg_seen["role"] == "primary"
     assert pg_seen["version"].split(".")[0].isdigit()
-    assert run.check("GL-NET-001[gateway]")["evidence"]["connect"]["count"] == 20
+    assert run.check("GL-NET-001[gateway]")["properties"]["connect"]["count"] == 20
     for secret in (REDIS_PASSWORD, PG_PASSWORD):
         assert secret not in run.output
         assert secret not in run.raw
@@ -248,7 +248,7 @@ def test_a_real_standby_fails_where_the_config_says_primary(postgres_server: Pos
         )  # fmt: skip
     assert run.failed == {"GL-DEP-013[as-primary]"}, run.output[-4000:]
     assert "pg_is_in_recovery() is true (a standby); the config says primary" in run.message("GL-DEP-013[as-primary]")
-    assert run.check("GL-DEP-010[replica]")["evidence"]["dependency"]["role"] == "standby"
+    assert run.check("GL-DEP-010[replica]")["properties"]["dependency"]["role"] == "standby"
     assert run.labels("passed") >= {"GL-DEP-013[replica]", "GL-DEP-012[replica]"}
 
 
@@ -263,7 +263,7 @@ def test_a_replica_with_its_master_gone_fails_the_role_item(redis_server: RedisS
         replica.admin.replicaof("127.0.0.1", free_port())  # a master that is not there
         down = run_dependency_checks(tmp_path / "down", [entry], SECRETS_ENV)
     assert linked.failed == set(), linked.output[-4000:]
-    assert linked.check("GL-DEP-001[replica]")["evidence"]["dependency"]["role"] == "replica"
+    assert linked.check("GL-DEP-001[replica]")["properties"]["dependency"]["role"] == "replica"
     assert down.failed == {"GL-DEP-002[replica]"}, down.output[-4000:]
     assert "master_link_status 'down'; expected 'up'" in down.message("GL-DEP-002[replica]")
 
