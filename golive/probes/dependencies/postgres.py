@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -81,7 +82,11 @@ def connect_kwargs(dep: Dependency, password: str | None) -> dict[str, Any]:
         "user": unquote(parts.username) if parts.username else None,
         "password": password,
         "sslmode": sslmode,
-        "connect_timeout": max(2, math.ceil(dep.timeout)),
+        "connect_timeout": max(2, math.ceil(dep.timeout)),  # libpq's minimum is 2 s
+        "keepalives": 1,  # a peer that vanished is noticed, and an abandoned probe thread ends
+        "keepalives_idle": max(1, math.ceil(dep.timeout)),
+        "keepalives_interval": 1,
+        "keepalives_count": 3,
         "application_name": APPLICATION_NAME,
         "options": f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}",
     }
@@ -91,6 +96,30 @@ def connect_kwargs(dep: Dependency, password: str | None) -> dict[str, Any]:
 
 
 def observe_postgres(dep: Dependency, password: str | None) -> PostgresObservation:
+    """Connect, read the facts, time the burst; all of it within ``deadline(dep)`` seconds.
+
+    libpq bounds the connect (``connect_timeout``) and the server bounds each query (``statement_timeout``),
+    but nothing bounds a server that stops answering after the connect (a frozen backend, a stalled disk).
+    So the work runs in a daemon thread that is abandoned at the deadline; its connection closes when the
+    server answers again, or with the process.
+    """
+    seen: list[PostgresObservation] = []
+    worker = threading.Thread(target=lambda: seen.append(_observe(dep, password)), name="golive-postgres-probe")
+    worker.daemon = True
+    worker.start()
+    limit = deadline(dep)
+    worker.join(limit)
+    if seen:
+        return seen[0]
+    return PostgresObservation(error=f"no answer from {dep.address} within {limit:g} s (the server hangs)")
+
+
+def deadline(dep: Dependency) -> float:
+    """The most one observation may take: libpq's connect timeout plus twice the entry's timeout for the queries."""
+    return max(2, math.ceil(dep.timeout)) + 2 * dep.timeout
+
+
+def _observe(dep: Dependency, password: str | None) -> PostgresObservation:
     burst = dep.postgres.burst if dep.postgres else 20
     kwargs = connect_kwargs(dep, password)
     try:

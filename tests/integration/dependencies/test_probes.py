@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
+
 import pytest
 
-from golive.probes.dependencies.postgres import observe_postgres
+from golive.probes.dependencies.postgres import APPLICATION_NAME, PostgresObservation, deadline, observe_postgres
 from golive.probes.dependencies.redis import RedisProbe
 from golive.probes.dependencies.settings import Dependency
 
@@ -50,3 +55,43 @@ def test_postgres_probe_runs_in_a_read_only_transaction(postgres_server: Postgre
     assert seen.connections_in_use >= 1
     assert seen.latency is not None
     assert seen.latency.count == 20
+
+
+def test_a_backend_frozen_mid_burst_costs_at_most_the_deadline(postgres_server: PostgresServer) -> None:
+    """SIGSTOP on the probe's own backend while it runs its burst: the probe gives up at its deadline."""
+    dep = Dependency.model_validate(
+        {"name": "db", "kind": "postgres", "url": postgres_server.url, "timeout": "1s", "postgres": {"burst": 1000}}
+    )
+    limit = deadline(dep)
+    assert limit == 4.0  # libpq's 2 s connect minimum + 2 x 1 s for the queries
+    for _ in range(3):  # the burst lasts ~0.1 s: catching the backend in it may take a second try
+        done: list[tuple[PostgresObservation, float]] = []
+
+        def probe(done: list[tuple[PostgresObservation, float]] = done) -> None:
+            start = time.perf_counter()
+            seen = observe_postgres(dep, PG_PASSWORD)
+            done.append((seen, time.perf_counter() - start))
+
+        worker = threading.Thread(target=probe, daemon=True)
+        frozen: int | None = None
+        with postgres_server.admin() as admin:
+            worker.start()
+            while worker.is_alive() and frozen is None:
+                row = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APPLICATION_NAME,)
+                ).fetchone()
+                if row:
+                    frozen = int(row[0])
+                    os.kill(frozen, signal.SIGSTOP)
+            try:
+                worker.join(limit + 5)
+            finally:
+                if frozen is not None:
+                    os.kill(frozen, signal.SIGCONT)
+        if frozen is not None and done and done[0][0].error:
+            break
+    else:
+        pytest.fail("the probe's backend was never caught in its burst in 3 tries")
+    seen, took = done[0]
+    assert seen.error == f"no answer from 127.0.0.1:{postgres_server.port} within 4 s (the server hangs)"
+    assert limit - 0.5 < took < limit + 1.0
