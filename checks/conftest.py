@@ -51,7 +51,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for fixture, kinds in DEPENDENCY_FIXTURES.items():
         if fixture in metafunc.fixturenames:
             settings = metafunc.config.stash[RUN_KEY].settings
-            deps = [d for d in settings.dependencies if d.kind in kinds]
+            deps = [d.resolved(settings.target.url) for d in settings.dependencies if d.kind in kinds]
             if fixture == "network_dependency":
                 deps = [d for d in deps if d.network is not None]
             metafunc.parametrize(fixture, deps, ids=[d.name for d in deps])

@@ -63,6 +63,33 @@ def test_tcp_entry_and_network_switched_off() -> None:
     assert entry(name="r", kind="redis", url="rediss://r.internal:6380", network=None).network is None
 
 
+def test_target_ref_is_the_targets_url() -> None:
+    dep = entry(name="self", kind="http", url="${target}/healthz", network={"p99": "20ms"})
+    resolved = dep.resolved("http://127.0.0.1:6345/")
+    assert (resolved.url, resolved.http_url, resolved.port) == (
+        "http://127.0.0.1:6345/healthz",
+        "http://127.0.0.1:6345/healthz",
+        6345,
+    )
+    assert resolved.network == dep.network
+    plain = entry(name="web", kind="http", url="http://10.0.1.38/health")
+    assert plain.resolved("http://127.0.0.1:6345") is plain
+
+
+@pytest.mark.parametrize(
+    ("kind", "url", "text"),
+    [
+        ("redis", "${target}", "stands only at the start of an http URL"),
+        ("http", "${target}healthz", "followed by a path such as /healthz"),
+        ("http", "http://${target}/healthz", "'${target}' is not a host name or IP address"),
+    ],
+)
+def test_target_ref_misuse_names_the_field(tmp_path: Path, kind: str, url: str, text: str) -> None:
+    problems = deps_problems(tmp_path, f"  - {{name: d, kind: {kind}, url: '{url}'}}\n")
+    assert list(problems) == ["dependencies[0].url"]
+    assert text in problems["dependencies[0].url"]
+
+
 def test_password_comes_from_the_named_variable_only() -> None:
     dep = entry(name="cache", kind="redis", url="redis://10.0.1.40", password_env="REDIS_PASSWORD")
     assert dep.password({"REDIS_PASSWORD": "pw"}) == "pw"
@@ -74,7 +101,7 @@ def test_password_comes_from_the_named_variable_only() -> None:
 def test_shipped_configs_list_their_dependencies() -> None:
     repo = Path(__file__).resolve().parents[2]
     sandbox = load_settings(repo / "config" / "sandbox.yaml", environ={})
-    assert [(d.name, d.kind, d.http_url) for d in sandbox.dependencies] == [
+    assert [(d.name, d.kind, d.resolved(sandbox.target.url).http_url) for d in sandbox.dependencies] == [
         ("sandbox-health", "http", "http://127.0.0.1:6333/healthz")
     ]
     production = load_settings(repo / "config" / "production.example.yaml", environ={})

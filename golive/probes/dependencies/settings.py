@@ -47,8 +47,10 @@ DEFAULT_PORTS = {"redis": 6379, "rediss": 6379, "postgresql": 5432, "postgres": 
 # the health path a bare prometheus / grafana URL is probed on (an http entry probes its URL as written)
 HEALTH_PATHS = {"prometheus": "/-/healthy", "grafana": "/api/health", "http": ""}
 _SECTION_OF = {"redis": "redis", "postgres": "postgres", "http": "http", "prometheus": "http", "grafana": "http"}
+_HOST_RE = re.compile(r"^[A-Za-z0-9._:%-]+$")  # names, IPv4, IPv6 (with a zone)
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TARGET_REF = "${target}"  # an http URL may start with it: the target's own URL, resolved at collection
 _SECRET_PARAMS = ("password", "passwd", "pass", "requirepass", "secret", "token")
 
 
@@ -178,6 +180,12 @@ class Dependency(_Model):
     @classmethod
     def _url(cls, value: str, info: ValidationInfo) -> str:
         kind = info.data.get("kind")
+        if value.startswith(TARGET_REF):
+            if kind not in ("http", "prometheus", "grafana"):
+                raise ValueError(f"{TARGET_REF} (the target's URL) stands only at the start of an http URL")
+            if value[len(TARGET_REF) :][:1] not in ("", "/"):
+                raise ValueError(f"expected {TARGET_REF} followed by a path such as /healthz, got {value!r}")
+            return value
         schemes = SCHEMES.get(kind or "", tuple(sorted({s for v in SCHEMES.values() for s in v})))
         example = f"{schemes[0]}://10.0.1.40:{DEFAULT_PORTS.get(schemes[0], 443)}"
         try:
@@ -189,6 +197,8 @@ class Dependency(_Model):
             raise ValueError(f"expected a {' or '.join(s + '://' for s in schemes)} URL, e.g. {example}, got {value!r}")
         if not parts.hostname:
             raise ValueError(f"a URL without a host: expected e.g. {example}, got {value!r}")
+        if not _HOST_RE.match(parts.hostname):
+            raise ValueError(f"{parts.hostname!r} is not a host name or IP address: expected e.g. {example}")
         if parts.password is not None or any(p in _SECRET_PARAMS for p in parse_qs(parts.query)):
             raise ValueError("a URL with a password in it: drop it and name its environment variable in password_env")
         if parts.scheme == "tcp" and port is None:
@@ -196,6 +206,13 @@ class Dependency(_Model):
         return value
 
     # ------------------------------------------------------------------ derived
+    def resolved(self, target_url: str) -> Dependency:
+        """The entry with a leading ``${target}`` replaced by the target's URL (the sandbox's own health URL
+        follows ``GOLIVE_TARGET_URL``); an entry without it comes back unchanged."""
+        if not self.url.startswith(TARGET_REF):
+            return self
+        return self.model_copy(update={"url": target_url.rstrip("/") + self.url[len(TARGET_REF) :]})
+
     def password(self, environ: Mapping[str, str]) -> str | None:
         """The password from the variable ``password_env`` names; ``MissingPassword`` when it is not set."""
         if self.password_env is None:

@@ -93,12 +93,15 @@ class Run:
 
 
 def start_dependency_checks(
-    tmp_path: Path, dependencies: list[dict[str, Any]], env: dict[str, str] | None = None
+    tmp_path: Path,
+    dependencies: list[dict[str, Any]],
+    env: dict[str, str] | None = None,
+    target: str = "http://127.0.0.1:9",
 ) -> subprocess.Popen[str]:
     """`pytest -m golive checks/test_dependencies.py checks/test_network.py` with these entries, in the
     background; no Qdrant needed. ``finish_dependency_checks`` waits for it and reads the summary."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    config = {"target": {"url": "http://127.0.0.1:9", "grpc_port": None}, "dependencies": dependencies}
+    config = {"target": {"url": target, "grpc_port": None}, "dependencies": dependencies}
     path = tmp_path / "deps.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     child_env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
@@ -126,9 +129,14 @@ def finish_dependency_checks(tmp_path: Path, proc: subprocess.Popen[str], timeou
 
 
 def run_dependency_checks(
-    tmp_path: Path, dependencies: list[dict[str, Any]], env: dict[str, str] | None = None, timeout: float = 120
+    tmp_path: Path,
+    dependencies: list[dict[str, Any]],
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    target: str = "http://127.0.0.1:9",
 ) -> Run:
-    return finish_dependency_checks(tmp_path, start_dependency_checks(tmp_path, dependencies, env), timeout)
+    """The items run against ``dependencies``; ``target`` is only the target.url that ``${target}`` stands for."""
+    return finish_dependency_checks(tmp_path, start_dependency_checks(tmp_path, dependencies, env, target), timeout)
 
 
 def redis_entry(name: str, url: str, **options: Any) -> dict[str, Any]:
