@@ -3,6 +3,7 @@ and each fault failing its own item with the numbers in the message."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
 
 from golive.probes.dependencies.redis import CLIENT_NAME
 from golive.waiting import wait_until
@@ -111,6 +113,8 @@ def test_each_fault_fails_its_own_item(
         broken_disk = stack.enter_context(running_redis(tmp_path, password=REDIS_PASSWORD))
         unlimited = stack.enter_context(running_redis(tmp_path, password=REDIS_PASSWORD, maxmemory="0"))
         _fail_rdb_save(broken_disk)
+        broken_aof = stack.enter_context(running_redis(tmp_path, password=REDIS_PASSWORD, args=("--appendonly", "yes")))
+        _fail_aof_rewrite(broken_aof)
         hang = stack.enter_context(hanging_port())
         closed = free_port()
         pg, rd = postgres_server.url, redis_server.url
@@ -121,6 +125,7 @@ def test_each_fault_fails_its_own_item(
                 redis_entry("r-stopped", stopped.url),
                 redis_entry("r-full", full.url, network=None, redis={"latency": LOOSE}),
                 redis_entry("r-disk", broken_disk.url, network=None, redis={"latency": LOOSE}),
+                redis_entry("r-aof", broken_aof.url, network=None, redis={"latency": LOOSE}),
                 redis_entry("r-unlimited", unlimited.url, network=None, redis={"latency": LOOSE}),
                 redis_entry("r-not-replica", rd, severity="warning", network=None,
                             redis={"role": "replica", "latency": LOOSE}),
@@ -151,6 +156,7 @@ def test_each_fault_fails_its_own_item(
         "GL-NET-001[r-stopped]",
         "GL-DEP-004[r-full]",
         "GL-DEP-003[r-disk]",
+        "GL-DEP-003[r-aof]",
         "GL-DEP-002[r-not-replica]",
         "GL-DEP-005[r-unlimited]",
         "GL-DEP-007[r-slow]",
@@ -175,6 +181,8 @@ def test_each_fault_fails_its_own_item(
     assert "of maxmemory 1,048,576 B" in m("GL-DEP-004[r-full]")
     assert "expected under 90.0%" in m("GL-DEP-004[r-full]")
     assert "rdb_last_bgsave_status 'err'" in m("GL-DEP-003[r-disk]")
+    assert "aof_last_bgrewrite_status 'err'" in m("GL-DEP-003[r-aof]")
+    assert "rdb_last_bgsave_status" not in m("GL-DEP-003[r-aof]")
     assert "maxmemory is 0 (unlimited), used_memory " in m("GL-DEP-005[r-unlimited]")
     assert run.check("GL-DEP-005[r-unlimited]")["severity"] == "warning"
     assert run.check("GL-DEP-004[r-unlimited]")["outcome"] == "skipped"  # no share of no limit
@@ -216,6 +224,17 @@ def _fail_rdb_save(server: RedisServer) -> None:
     server.admin.bgsave()
     wait_until(lambda: server.admin.info("persistence")["rdb_last_bgsave_status"] == "err", timeout=20,
                describe="a failed BGSAVE")  # fmt: skip
+
+
+def _fail_aof_rewrite(server: RedisServer) -> None:
+    """Make the AOF rewrite fail for real, the same way (the RDB side stays ok: no save was asked for)."""
+    wait_until(lambda: server.admin.info("persistence")["aof_rewrite_in_progress"] == 0, timeout=20,
+               describe="the first AOF rewrite done")  # fmt: skip
+    shutil.rmtree(server.dir)
+    with contextlib.suppress(redis.ResponseError):  # "Can't execute an AOF background rewriting": the point
+        server.admin.bgrewriteaof()
+    wait_until(lambda: server.admin.info("persistence")["aof_last_bgrewrite_status"] == "err", timeout=20,
+               describe="a failed BGREWRITEAOF")  # fmt: skip
 
 
 def test_connections_nearly_used_up_fail_the_connection_share(postgres_server: PostgresServer, tmp_path: Path) -> None:
