@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from golive.fields import format_duration
 from golive.probes.dependencies.http import HttpObservation, observe_http
 from golive.probes.dependencies.postgres import PostgresObservation, observe_postgres
 from golive.probes.dependencies.redis import RedisObservation, RedisProbe
@@ -23,7 +24,6 @@ from golive.probes.dependencies.settings import (
     PostgresOptions,
     RedisOptions,
 )
-from golive.units import format_duration
 
 pytestmark = pytest.mark.golive
 Record = Callable[[str, object], None]

@@ -18,21 +18,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from golive.units import parse_duration, parse_percent
+from golive.fields import Duration, EnvVarName, Percent, Section
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
-Fraction = Annotated[float, BeforeValidator(parse_percent)]
 Kind = Literal["redis", "postgres", "http", "prometheus", "grafana", "tcp"]
 
 SCHEMES: dict[str, tuple[str, ...]] = {
@@ -49,41 +38,31 @@ HEALTH_PATHS = {"prometheus": "/-/healthy", "grafana": "/api/health", "http": ""
 _SECTION_OF = {"redis": "redis", "postgres": "postgres", "http": "http", "prometheus": "http", "grafana": "http"}
 _HOST_RE = re.compile(r"^[A-Za-z0-9._:%-]+$")  # names, IPv4, IPv6 (with a zone)
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TARGET_REF = "${target}"  # an http URL may start with it: the target's own URL, resolved at collection
 _SECRET_PARAMS = ("password", "passwd", "pass", "requirepass", "secret", "token")
-
-
-def _looks_like_a_token(value: str) -> bool:
-    """A long run of letters and digits without an underscore: a password pasted where its variable's name goes."""
-    return len(value) >= 20 and "_" not in value and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
 class MissingPassword(LookupError):
     """The entry names a password variable that is not set; the message says which and what to do."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Latency(_Model):
+class Latency(Section):
     """Bounds on a short burst's percentiles: ``latency: {p50: 2ms, p99: 10ms}``; a missing one is not judged."""
 
     p50: Duration | None = None
     p99: Duration | None = None
 
 
-class TLS(_Model):
+class TLS(Section):
     """How to verify the dependency's certificate (``rediss://``, ``https://``, postgres ``sslmode: verify-*``)."""
 
     verify: bool = True
     ca_file: Path | None = None
 
 
-class RedisOptions(_Model):
+class RedisOptions(Section):
     role: Literal["master", "replica"] = Field("master", description="the replication role INFO must report")
-    max_memory: Fraction = Field(0.90, description="used_memory must stay under this share of maxmemory")
+    max_memory: Percent = Field(0.90, description="used_memory must stay under this share of maxmemory")
     latency: Latency = Latency(p50=0.002, p99=0.010)
     burst: int = Field(50, ge=5, le=1000, description="PINGs timed for the latency item")
     watch: Duration = Field(1.0, le=60, description="rejected_connections is read again this long after the first")
@@ -97,12 +76,12 @@ def _version_range(value: str) -> str:
     return value
 
 
-class PostgresOptions(_Model):
+class PostgresOptions(Section):
     sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
     version: Annotated[str, AfterValidator(_version_range)] = Field(
         ">=13", description="accepted server versions, a PEP 440 range such as '>=14,<17'"
     )
-    max_connections: Fraction = Field(0.80, description="connections in use must stay under this share")
+    max_connections: Percent = Field(0.80, description="connections in use must stay under this share")
     standby: bool = Field(False, description="true: the server must be in recovery (a standby); false: a primary")
     latency: Latency = Latency(p50=0.005, p99=0.020)
     burst: int = Field(20, ge=5, le=1000, description="SELECT 1 round trips timed for the latency item")
@@ -114,14 +93,14 @@ class PostgresOptions(_Model):
             return False
 
 
-class HttpOptions(_Model):
+class HttpOptions(Section):
     path: str | None = Field(None, description="appended to the URL; default: the kind's health path")
     status: int = Field(200, ge=100, le=599, description="the status the URL must answer")
     text: str | None = Field(None, description="text the body must contain")
     within: Duration = Field(1.0, description="the whole answer must arrive within this")
 
 
-class NetworkOptions(_Model):
+class NetworkOptions(Section):
     """``network: {p50: 1ms, p99: 5ms, burst: 20}``: TCP connect time to the URL's host and port."""
 
     p50: Duration | None = 0.001  # the seed's "<1ms internal network"
@@ -129,14 +108,16 @@ class NetworkOptions(_Model):
     burst: int = Field(20, ge=1, le=1000)
 
 
-class Dependency(_Model):
+class Dependency(Section):
     """One neighbour: ``{name, kind, url, severity, password_env, timeout, tls, <kind options>, network}``."""
 
     name: str = Field(description="the item's parameter: GL-DEP-001[<name>]")
     kind: Kind
     url: str
     severity: Literal["blocker", "warning"] = "blocker"
-    password_env: str | None = Field(None, description="the NAME of the environment variable holding the password")
+    password_env: EnvVarName | None = Field(
+        None, description="the NAME of the environment variable holding the password"
+    )
     timeout: Duration = Field(2.0, gt=0, le=60, description="connect and per-request timeout")
     tls: TLS = TLS()
     redis: RedisOptions | None = None
@@ -164,16 +145,6 @@ class Dependency(_Model):
     def _safe_name(cls, value: str) -> str:
         if not _NAME_RE.match(value):
             raise ValueError(f"expected a letter or digit, then letters, digits, '.', '_' or '-', got {value!r}")
-        return value
-
-    @field_validator("password_env")
-    @classmethod
-    def _env_name(cls, value: str | None) -> str | None:
-        if value is not None and (not _ENV_NAME_RE.match(value) or _looks_like_a_token(value)):
-            raise ValueError(
-                f"expected the NAME of an environment variable (e.g. REDIS_PASSWORD), got {value!r}: "
-                "passwords are read from the environment, never from the config file"
-            )
         return value
 
     @field_validator("url")

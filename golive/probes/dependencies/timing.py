@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from golive.units import format_duration
+from golive.fields import format_duration
 
 
 def percentile(samples: Sequence[float], q: float) -> float:
