@@ -219,3 +219,11 @@ def test_burst_percentiles_are_measured_values() -> None:
     assert burst.over(0.060, 0.100) == []
     assert burst.over(0.050, None) == ["p50 50.00 ms >= 50.00 ms"]
     assert str(Burst.of([0.0004])) == "p50 400 µs, p99 400 µs, max 400 µs over 1"
+
+
+def test_config_check_lists_each_dependency_and_its_address(capsys: pytest.CaptureFixture[str]) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    assert main(["config", "check", "--config", str(repo / "config" / "production.example.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "  dependency redis (redis, blocker): 10.0.1.40:6379\n" in out
+    assert "  dependency grafana (grafana, warning): 10.0.1.30:3000\n" in out
