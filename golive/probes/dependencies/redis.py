@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from golive.probes.dependencies.settings import Dependency
 from golive.probes.dependencies.timing import Burst
@@ -70,7 +72,7 @@ class RedisProbe:
             "socket_timeout": dep.timeout,
             "socket_connect_timeout": dep.timeout,
             "client_name": CLIENT_NAME,
-            "retry_on_timeout": False,
+            "retry": Retry(NoBackoff(), 0),  # what the first try saw is the observation; a retry multiplies a hang
             "health_check_interval": 0,
         }
         if dep.url.startswith("rediss://"):
