@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 
 import pytest
 
+from golive.probes.dependencies.network import observe_connect
 from golive.probes.dependencies.postgres import APPLICATION_NAME, PostgresObservation, deadline, observe_postgres
 from golive.probes.dependencies.redis import RedisProbe
 from golive.probes.dependencies.settings import Dependency
@@ -95,3 +97,27 @@ def test_a_backend_frozen_mid_burst_costs_at_most_the_deadline(postgres_server: 
     seen, took = done[0]
     assert seen.error == f"no answer from 127.0.0.1:{postgres_server.port} within 4 s (the server hangs)"
     assert limit - 0.5 < took < limit + 1.0
+
+
+def test_a_connect_that_times_out_names_host_port_and_timeout() -> None:
+    """A listener whose accept queue is full drops further SYNs: the connect times out, once, at its timeout."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = int(listener.getsockname()[1])
+        fillers = []
+        try:
+            for _ in range(4):  # fill the accept queue (never accepted)
+                filler = socket.socket()
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+                fillers.append(filler)
+            time.sleep(0.2)  # let the handshakes land in the queue before the probe's SYN
+            start = time.perf_counter()
+            seen = observe_connect("127.0.0.1", port, count=20, timeout=0.5)
+            took = time.perf_counter() - start
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert seen.error == f"TCP connect to 127.0.0.1:{port} timed out after 0.5 s"
+    assert took < 1.5  # it stops at the first connect that times out instead of trying the whole burst of 20
