@@ -9,6 +9,7 @@ directories removed on leaving the block, also when the test failed.
 
 from __future__ import annotations
 
+import ctypes
 import glob
 import os
 import pwd
@@ -17,7 +18,7 @@ import signal
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _die_with_us() -> Callable[[], None]:
+    """A ``preexec_fn``: the server gets SIGTERM when this test process dies, even by SIGKILL (Linux), so a
+    killed test run leaves no Redis or PostgreSQL behind (PostgreSQL: it stops once its clients are gone)."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG; runs after the switch to the postgres user
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
 
 
 def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 15) -> None:
@@ -130,7 +145,7 @@ def running_redis(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password, "--dir", str(work),
          "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", str(log), "--maxmemory", maxmemory,
          *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_us(),
     )  # fmt: skip
     server = RedisServer(port, password, work, proc, tls_port)
     try:
@@ -186,7 +201,7 @@ class PostgresServer:
                 "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "shared_buffers=16MB",
                 *[a for s in self.settings for a in ("-c", s)]]  # fmt: skip
         log = open(self.data.parent / f"postgres-{self.port}.log", "ab")  # noqa: SIM115 - the child keeps it
-        self.proc = subprocess.Popen(args, stdout=log, stderr=log, **_as_user())
+        self.proc = subprocess.Popen(args, stdout=log, stderr=log, preexec_fn=_die_with_us(), **_as_user())
         log.close()
         wait_until(self._ready, timeout=60, describe=f"PostgreSQL on {self.port}", ignore=(psycopg.Error,))
 
