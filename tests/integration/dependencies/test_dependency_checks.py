@@ -185,7 +185,8 @@ def test_each_fault_fails_its_own_item(
     assert "rdb_last_bgsave_status" not in m("GL-DEP-003[r-aof]")
     assert "maxmemory is 0 (unlimited), used_memory " in m("GL-DEP-005[r-unlimited]")
     assert run.check("GL-DEP-005[r-unlimited]")["severity"] == "warning"
-    assert run.check("GL-DEP-004[r-unlimited]")["outcome"] == "skipped"  # no share of no limit
+    assert run.check("GL-DEP-004[r-unlimited]")["outcome"] == "passed"  # no limit to exceed: only the warning
+    assert run.check("GL-DEP-004[r-unlimited]")["properties"]["memory"]["maxmemory"] == 0
     assert "INFO role is 'master'; expected 'replica'" in m("GL-DEP-002[r-not-replica]")
     assert run.check("GL-DEP-002[r-not-replica]")["severity"] == "warning"  # the entry's severity
     assert run.check("GL-DEP-001[r-stopped]")["severity"] == "blocker"
