@@ -173,7 +173,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     callspec = getattr(item, "callspec", None)
     subject = Item(item.nodeid, check_id, severity, _title(item), callspec.id if callspec else None)
     outcome, message = _outcome(call, report)
-    result = run.record_phase(subject, report.when, outcome, message, report.duration)
+    result = run.record_phase(subject, report.when, outcome, message, report.duration, dict(report.user_properties))
     if result.outcome == "waived" and outcome in ("failed", "error", "skipped"):
         report.golive_outcome = "waived"  # type: ignore[attr-defined]
     if outcome == "inconclusive":

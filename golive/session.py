@@ -91,8 +91,17 @@ class RunSession:
         self.secrets.extend(v for v in values if v and v not in self.secrets)
 
     # ------------------------------------------------------------------ per item
-    def record_phase(self, item: Item, when: str, outcome: Outcome, message: str, duration: float) -> CheckResult:
-        """Fold one phase (setup, call, teardown) of an item into its result; failures meet the waivers."""
+    def record_phase(
+        self,
+        item: Item,
+        when: str,
+        outcome: Outcome,
+        message: str,
+        duration: float,
+        properties: Mapping[str, Any] | None = None,
+    ) -> CheckResult:
+        """Fold one phase (setup, call, teardown) of an item into its result; failures meet the waivers.
+        ``properties`` (the call's ``user_properties``, e.g. a dependency's version and role) are kept, redacted."""
         _ = self.settings  # the secrets to redact and the waivers are known before the first message is kept
         result = self.results.get(item.nodeid)
         if result is None:
@@ -106,6 +115,8 @@ class RunSession:
             )
             self.results[item.nodeid] = result
         result.duration += duration
+        if when == "call" and properties:
+            result.properties = redact(dict(properties), self.secrets)
         if outcome == "passed" and result.outcome != "passed":
             return result  # a clean teardown does not hide an earlier failure
         if outcome != "passed" or when == "call":

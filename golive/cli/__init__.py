@@ -130,6 +130,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         f"  {len(settings.collections)} collections, {len(settings.hosts)} hosts, gates: "
         + ", ".join(str(g) for g in settings.thresholds.gates)
     )
+    for dep in settings.dependencies:  # the address each GL-DEP / GL-NET item will contact
+        target = dep.resolved(settings.target.url)
+        print(f"  dependency {dep.name} ({dep.kind}, {dep.severity}): {target.address}")
     return 0
 
 

@@ -19,7 +19,7 @@ from golive.fields import Duration, Section, safe_name
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
 from golive.probes.collections import ExpectedCollection
-from golive.probes.dependencies.settings import Dependency
+from golive.probes.dependencies.settings import Dependencies
 from golive.probes.host import HostSettings, SystemLimits
 from golive.release import Hooks
 from golive.report.settings import ReportSettings
@@ -98,7 +98,7 @@ class Settings(Section):
     thresholds: Thresholds = Thresholds()
     load: LoadSettings = LoadSettings()
     report: ReportSettings = ReportSettings()
-    dependencies: list[Dependency] = Field(default_factory=list)
+    dependencies: Dependencies = Field(default_factory=list)
     backups: Backups = Backups()
     hooks: Hooks = Hooks()
     waivers: list[Waiver] = Field(default_factory=list)

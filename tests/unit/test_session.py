@@ -103,3 +103,12 @@ def test_writers_may_name_one_path_a_list_or_nothing(session: RunSession, tmp_pa
     outside = tmp_path / "pushed.prom"
     record.collect_evidence([record.run_dir / "report.html", [str(outside)], None])
     assert record.evidence == [str(outside), "report.html"]
+
+
+def test_call_properties_are_kept_redacted(session: RunSession) -> None:
+    """An item's user_properties (a dependency's version and role) land in its result, secrets redacted."""
+    seen = {"dependency": {"version": "7.0.15", "role": "master", "url": "redis://:s3cret-key@r"}}
+    session.record_phase(BLOCKER, "setup", "passed", "", 0.1, {"ignored": "setup"})
+    result = session.record_phase(BLOCKER, "call", "passed", "", 0.1, seen)
+    assert result.properties == {"dependency": {"version": "7.0.15", "role": "master", "url": "redis://:***@r"}}
+    assert result.as_dict()["properties"] == result.properties

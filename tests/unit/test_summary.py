@@ -92,6 +92,7 @@ def test_write_summary_writes_the_schema(tmp_path: Path) -> None:
         "duration": 0.012,
         "message": "",
         "waiver": None,
+        "properties": {},
     }
     assert (second["label"], second["param"], second["outcome"]) == ("GL-SEC-002[faq]", "faq", "failed")
     assert not list(run_dir.glob("*.tmp"))
