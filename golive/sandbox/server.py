@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         access_log=False,
         lifespan="on",
         http=SandboxHttpProtocol,
+        proxy_headers=False,  # nothing reads the client address; spares a middleware call per request
         ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
         ssl_keyfile=str(args.tls_key) if args.tls_key else None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
