@@ -24,13 +24,13 @@ golive: install
 ## Run the project's own tests (unit, plugin, integration), then lint and type-check the package.
 test: install
 	$(BIN)/python -m pytest tests $(ARGS)
-	$(BIN)/ruff check golive checks loadtests tests benchmarks
-	$(BIN)/ruff format --check golive checks loadtests tests benchmarks
+	$(BIN)/ruff check golive checks loadtests tests benchmarks conftest.py
+	$(BIN)/ruff format --check golive checks loadtests tests benchmarks conftest.py
 	$(BIN)/mypy
 
 lint: install
-	$(BIN)/ruff check golive checks loadtests tests benchmarks
-	$(BIN)/ruff format --check golive checks loadtests tests benchmarks
+	$(BIN)/ruff check golive checks loadtests tests benchmarks conftest.py
+	$(BIN)/ruff format --check golive checks loadtests tests benchmarks conftest.py
 	$(BIN)/mypy
 
 clean:

@@ -29,10 +29,10 @@ from typing import Any
 
 import httpx
 
-from golive.load import probe
 from golive.load.reference import ReferenceResult, http_request, open_loop
 from golive.load.runner import RunSpec, run
 from golive.load.stats import percentile_of
+from golive.probes import probe_collections as probe
 
 
 @contextlib.contextmanager

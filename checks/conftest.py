@@ -1,12 +1,30 @@
-"""Fixtures shared by the checklist areas (the plugin provides golive_config, qdrant and run_dir)."""
+"""Fixtures shared by the checklist areas (the plugin provides golive_config, qdrant and run_dir), and the
+parametrization of items per configured thing (``pytest_golive_generate_tests``, see golive/hookspec.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from golive.config import ExpectedCollection
-from golive.probes.collections import CollectionState, collection_state
+from golive.config import Settings
+from golive.load.slo import LATENCY_METRICS, Gate
+from golive.probes.collections import CollectionState, ExpectedCollection, collection_state
 from golive.target import Target
+
+_GATE_KINDS: dict[str, Callable[[Gate], bool]] = {
+    "latency_gate": lambda g: g.metric in LATENCY_METRICS,
+    "throughput_gate": lambda g: g.metric == "throughput",
+    "error_gate": lambda g: g.metric == "errors",
+}
+
+
+def pytest_golive_generate_tests(metafunc: pytest.Metafunc, settings: Settings) -> None:
+    """The performance items: one per configured gate of the test's kind (``thresholds.gates``)."""
+    for name, wanted in _GATE_KINDS.items():
+        if name in metafunc.fixturenames:
+            gates = [g for g in settings.thresholds.gates if wanted(g)]
+            metafunc.parametrize(name, gates, ids=[g.text for g in gates])
 
 
 @pytest.fixture(scope="session")

@@ -14,20 +14,19 @@ from typing import Any
 import pytest
 
 from golive.config import Settings
-from golive.load import probe
 from golive.load.baselines import BaselineStore
-from golive.target import Target
+from golive.probes import probe_collections as probe
+from golive.probes.health import server_info
+from golive.target import Target, TargetError
 
 pytestmark = [pytest.mark.golive, pytest.mark.benchmark]
 
 
 def _server_version(qdrant: Target) -> str:
-    response = qdrant.get("/")
     try:
-        body = response.json()
-    except ValueError:
+        return server_info(qdrant).version
+    except TargetError:
         return ""
-    return str(body.get("version", "")) if isinstance(body, dict) else ""
 
 
 @pytest.fixture(scope="session")

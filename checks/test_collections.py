@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from golive.config import ExpectedCollection
-from golive.probes.collections import CollectionState
+from golive.probes.collections import CollectionState, ExpectedCollection
 
 pytestmark = pytest.mark.golive
 

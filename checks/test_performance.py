@@ -15,26 +15,12 @@ import pytest
 
 from golive.config import Settings
 from golive.load.gating import LoadSession, skip_reason
-from golive.load.slo import LATENCY_METRICS, Gate
+from golive.load.slo import Gate
 from golive.target import Target
 
 pytestmark = [pytest.mark.golive, pytest.mark.load]
-
-_KINDS = {
-    "latency_gate": lambda g: g.metric in LATENCY_METRICS,
-    "throughput_gate": lambda g: g.metric == "throughput",
-    "error_gate": lambda g: g.metric == "errors",
-}
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One item per configured gate of the test's kind (``thresholds.gates``)."""
-    from golive.plugin import RUN_KEY
-
-    for name, wanted in _KINDS.items():
-        if name in metafunc.fixturenames:
-            gates = [g for g in metafunc.config.stash[RUN_KEY].settings.thresholds.gates if wanted(g)]
-            metafunc.parametrize(name, gates, ids=[g.text for g in gates])
+# One item per configured gate of the test's kind (thresholds.gates): checks/conftest.py parametrizes
+# latency_gate, throughput_gate and error_gate through the pytest_golive_generate_tests hook.
 
 
 @pytest.fixture(scope="session")

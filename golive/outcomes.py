@@ -10,11 +10,9 @@ from __future__ import annotations
 import enum
 from typing import NoReturn
 
+from golive.errors import Inconclusive
 
-class Inconclusive(Exception):
-    """Raised by a check whose measurement could not be trusted (e.g. the load generator saturated)."""
-
-    __module__ = "golive"
+__all__ = ["ExitCode", "Inconclusive", "Verdict", "inconclusive"]
 
 
 def inconclusive(reason: str) -> NoReturn:

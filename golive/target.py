@@ -12,21 +12,71 @@ import os
 import ssl
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
+from pydantic import Field
 
-from golive.config import TargetSettings
+from golive.errors import TargetError, TargetUnreachable
+from golive.fields import Duration, EnvVarName, Section, Url
+from golive.protocol import envelope_result
 
 KeyKind = Literal["admin", "read_only", "none"]
+__all__ = ["SandboxSettings", "TLSSettings", "Target", "TargetError", "TargetSettings", "TargetUnreachable"]
 
 
-class TargetError(Exception):
-    """The target answered, but not as Qdrant would (wrong status, not JSON, error envelope)."""
+# ---------------------------------------------------------------------------------------------- settings
 
 
-class TargetUnreachable(TargetError):
-    """The target could not be reached or did not answer in time; the message is the one line to show."""
+class TLSSettings(Section):
+    """``target.tls``: how the suite talks TLS to the target; whether TLS is *required* is a claim."""
+
+    verify: bool = True
+    ca_file: Path | None = None
+    cert_expiry_warning: Duration = Field(30 * 86400.0, description="warn when the certificate expires sooner")
+
+
+class SandboxSettings(Section):
+    """``target.sandbox``: present when the target is the suite's own sandbox; ``golive run`` starts it."""
+
+    demo: bool = True
+    demo_scale: float = Field(1.0, gt=0, le=10)
+    demo_seed: int = 0
+    data_dir: Path = Path(".golive/sandbox-data")
+    ready_timeout: Duration = 120.0
+
+
+class TargetSettings(Section):
+    """``target:``: where the deployment answers and how to talk to it (keys by environment variable name)."""
+
+    url: Url = "http://127.0.0.1:6333"
+    grpc_port: int | None = Field(6334, ge=1, le=65535)
+    metrics_url: Url | None = Field(None, description="a separate metrics endpoint serving /metrics and /health")
+    tls: TLSSettings = TLSSettings()
+    api_key_env: EnvVarName = "QDRANT_API_KEY"
+    read_only_api_key_env: EnvVarName = "QDRANT_READ_ONLY_API_KEY"
+    timeout: Duration = 5.0
+    connect_timeout: Duration = 2.0
+    sandbox: SandboxSettings | None = None
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.sandbox is not None
+
+    @property
+    def host(self) -> str:
+        return self.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        netloc = self.url.split("://", 1)[1].split("/", 1)[0]
+        if ":" in netloc:
+            return int(netloc.rsplit(":", 1)[1])
+        return 443 if self.url.startswith("https") else 80
+
+
+# ---------------------------------------------------------------------------------------------- the facade
 
 
 class Target:
@@ -94,23 +144,16 @@ class Target:
         return self.request("GET", path, **kw)
 
     def result(self, path: str, method: str = "GET", **kw: Any) -> Any:
-        """The ``result`` of a Qdrant envelope; raises ``TargetError`` with status and body otherwise."""
+        """The ``result`` of a Qdrant envelope; raises a ``TargetError`` with status and body otherwise."""
         __tracebackhide__ = True
-        response = self.request(method, path, **kw)
-        try:
-            body = response.json()
-        except ValueError:
-            raise TargetError(
-                f"{method} {path}: HTTP {response.status_code}, not JSON: {response.text[:200]!r}"
-            ) from None
-        if response.status_code != 200 or not isinstance(body, dict) or body.get("status") != "ok":
-            status = body.get("status") if isinstance(body, dict) else body
-            raise TargetError(f"{method} {path}: HTTP {response.status_code}, status {status!r}")
-        return body.get("result")
+        return envelope_result(method, path, *self._json(self.request(method, path, **kw)))
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        """``(status, json or text)``: the client-neutral call that ``golive.load.probe`` helpers take."""
-        response = self.request(method, path, json=body)
+        """``(status, json or text)``: the client-neutral call that ``golive.probes.probe_collections`` takes."""
+        return self._json(self.request(method, path, json=body))
+
+    @staticmethod
+    def _json(response: httpx.Response) -> tuple[int, Any]:
         try:
             return response.status_code, response.json()
         except ValueError:

@@ -9,11 +9,10 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from golive.errors import WaitTimeout
+
 T = TypeVar("T")
-
-
-class WaitTimeout(TimeoutError):
-    """The predicate never held; the message carries the last observed value or error."""
+__all__ = ["WaitTimeout", "wait_until"]
 
 
 def wait_until(

@@ -21,7 +21,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from golive.units import format_duration
+from golive.fields import format_duration
 
 HISTORY = 5  # earlier runs of the same target and version whose medians make the reference
 

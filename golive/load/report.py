@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from golive.fields import format_duration
 from golive.load.judge import GateOutcome, Trust
 from golive.load.stats import LoadResult
-from golive.units import format_duration
 
 SERIES_FIELDS = ("second", "elapsed", "ok", "errors", "late", "p50", "p95", "p99", "max", "cpu_max")
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from golive.load.probe import new_run_id
+from golive.fields import new_run_id
 from golive.load.stats import LoadResult
 
 PROGRESS_PREFIX = "GOLIVE-PROGRESS "  # same as golive.load.user.PROGRESS_PREFIX (not imported: gevent)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from golive.units import parse_duration, parse_percent, parse_rate
-
-Duration = Annotated[float, BeforeValidator(parse_duration)]
-Rate = Annotated[float, BeforeValidator(parse_rate)]
-Percent = Annotated[float, BeforeValidator(parse_percent)]
+from golive.fields import Duration, Percent, Rate
 
 # Caps on the self-distrust settings: looser values would silently switch off the INCONCLUSIVE verdict for a
 # saturated or lagging load generator. (name, cap, how the cap reads, why)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from golive.units import format_duration, parse_duration, parse_percent, parse_rate
+from golive.fields import format_duration, parse_duration, parse_percent, parse_rate
 
 Unit = Literal["s", "rps", "fraction"]
 

@@ -43,11 +43,11 @@ from locust import User, events
 from locust.exception import StopUser
 from locust.runners import MasterRunner, WorkerRunner
 
-from golive.load import probe
+from golive.fields import parse_duration, parse_rate
 from golive.load.rawhttp import Connection
 from golive.load.schedule import Pacer, Slot
 from golive.load.stats import Aggregate, Recorder, summarize
-from golive.units import parse_duration, parse_rate
+from golive.probes import probe_collections as probe
 
 PROGRESS_PREFIX = "GOLIVE-PROGRESS "
 # gevent's timers overshoot by ~0.1 ms with the select backend (the driver sets GEVENT_BACKEND=select; the

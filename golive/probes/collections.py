@@ -1,18 +1,33 @@
 """What Qdrant says about its collections: ``GET /collections`` and ``GET /collections/{name}``.
 
 ``collection_state(target, "documents")`` -> ``CollectionState`` or ``None`` when it does not exist.
+The ``collections:`` section (``ExpectedCollection``: what the config expects of each) lives here too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
-from golive.target import Target, TargetError
+from pydantic import Field
+
+from golive.fields import Section
+from golive.protocol import envelope_result
+from golive.target import Target
 
 # Qdrant's default optimizers_config.indexing_threshold, in kilobytes of vectors per segment.
 DEFAULT_INDEXING_THRESHOLD_KB = 10_000
+
+
+class ExpectedCollection(Section):
+    """One entry of ``collections:``: a collection the deployment must have, and its shape."""
+
+    name: str = Field(min_length=1)
+    vector_size: int = Field(gt=0, le=65536)
+    distance: Literal["Cosine", "Dot", "Euclid", "Manhattan"]
+    min_points: int = Field(0, ge=0)
+    recall_goal: float = Field(0.95, gt=0, le=1)
 
 
 @dataclass(frozen=True)
@@ -72,10 +87,8 @@ def collection_state(target: Target, name: str) -> CollectionState | None:
     try:
         body = response.json()
     except ValueError:
-        body = None
-    if response.status_code != 200 or not isinstance(body, dict) or body.get("status") != "ok":
-        raise TargetError(f"GET /collections/{name} -> HTTP {response.status_code}: {response.text[:200]!r}")
-    return parse_collection(name, body["result"])
+        body = response.text
+    return parse_collection(name, envelope_result("GET", f"/collections/{name}", response.status_code, body))
 
 
 def parse_collection(name: str, info: dict[str, Any]) -> CollectionState:

@@ -8,13 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from golive.sandbox import SANDBOX_HEADER
-from golive.target import Target, TargetError
+from golive.errors import TargetError
+from golive.protocol import HEALTH_TEXT, NOT_READY_TEXT, READY_TEXT, ROOT_TITLE, SANDBOX_HEADER
+from golive.target import Target
 
-HEALTH_TEXT = "healthz check passed"
-READY_TEXT = "all shards are ready"
-NOT_READY_TEXT = "some shards are not ready"
-ROOT_TITLE = "qdrant - vector search engine"
+__all__ = ["HEALTH_TEXT", "NOT_READY_TEXT", "READY_TEXT", "ROOT_TITLE", "Endpoint", "ServerInfo"]
 
 
 @dataclass(frozen=True)

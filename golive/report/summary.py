@@ -1,8 +1,9 @@
-"""``reports/<env>/<run-id>/summary.json`` and the ``reports/<env>/latest`` link to the newest run.
+"""The summary.json writer: ``reports/<env>/<run-id>/summary.json`` and the ``reports/<env>/latest`` link.
 
 Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server}, started_at, finished_at,
 verdict, exit_code, reasons, counts, checks [{id, label, param, nodeid, title, severity, outcome, duration,
-message, waiver}]. Every string is passed through redaction of the secrets in use.
+message, waiver}], evidence [paths relative to the run folder]. Every string is passed through redaction of
+the secrets in use.
 """
 
 from __future__ import annotations
@@ -10,38 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import secrets as _secrets
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from golive.report.record import REDACTED, redact
 from golive.verdict import CheckResult, Decision, counts
 
+if TYPE_CHECKING:
+    from golive.report.record import RunRecord
+
 SCHEMA_VERSION = 1
-REDACTED = "***"
-
-
-def new_run_id(now: dt.datetime | None = None) -> str:
-    """``20261128T004412Z-3fa2c1``: sortable by time, unique across parallel runs."""
-    now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{_secrets.token_hex(3)}"
-
-
-def redact(value: Any, secrets: Iterable[str]) -> Any:
-    """Replace every secret value inside strings, lists, tuples and dicts (keys too) with ``***``."""
-    # longest first, so a secret that contains a shorter one is not left half visible
-    secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-        return value
-    if isinstance(value, list | tuple):
-        return [redact(v, secrets) for v in value]
-    if isinstance(value, dict):
-        return {redact(k, secrets): redact(v, secrets) for k, v in value.items()}
-    return value
+__all__ = ["REDACTED", "SCHEMA_VERSION", "build_summary", "redact", "write_record", "write_summary"]
 
 
 def build_summary(
@@ -70,6 +51,11 @@ def build_summary(
         "counts": counts(results),
         "checks": [r.as_dict() for r in results],
     }
+
+
+def write_record(record: RunRecord) -> Path:
+    """Write the run record as ``<run_dir>/summary.json`` (redacted) and point ``latest`` at the run."""
+    return write_summary(record.run_dir, record.summary(), record.secrets)
 
 
 def write_summary(run_dir: Path, summary: dict[str, Any], secrets: Iterable[str] = ()) -> Path:

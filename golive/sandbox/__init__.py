@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from importlib import metadata
 
+from golive.protocol import SANDBOX_HEADER
+
 #: The Qdrant release qdrant-edge-py 0.9.0 was cut after (edge bump qdrant/qdrant#10105, 2026-08-06,
 #: follows the 1.19.0 release, qdrant/qdrant#10084, 2026-08-04).
 QDRANT_VERSION = "1.19.0"
@@ -22,7 +24,6 @@ def edge_version() -> str:
         return "unknown"
 
 
-SANDBOX_HEADER = "x-golive-sandbox"
 SANDBOX_HEADER_VALUE = f"qdrant-edge-py {edge_version()}"
 
 __all__ = ["QDRANT_VERSION", "SANDBOX_HEADER", "SANDBOX_HEADER_VALUE", "edge_version"]

@@ -17,7 +17,6 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import IO, Any
 import httpx
 
 from golive.sandbox.server import API_KEY_ENV, READ_ONLY_KEY_ENV
+from golive.waiting import WaitTimeout, wait_until
 
 LISTENING = re.compile(rb"listening on (https?)://([^:\s]+):(\d+)")
 STOP_TIMEOUT_S = 15.0
@@ -137,11 +137,12 @@ def _wait_ready(
     tls: tuple[Path, Path] | None,
     timeout: float,
 ) -> SandboxHandle:
-    deadline = time.monotonic() + timeout
     url: str | None = None
     last = "no answer yet"
     verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=str(tls[0])) if tls else True
-    while time.monotonic() < deadline:
+
+    def ready() -> SandboxHandle | None:
+        nonlocal url, last
         if process.poll() is not None:
             raise SandboxStartError(
                 f"sandbox exited with code {process.returncode} before it was ready; stderr:\n{_tail(err)}"
@@ -160,5 +161,13 @@ def _wait_ready(
                 last = f"/readyz answered {response.status_code} {response.text!r}"
             except httpx.HTTPError as exc:
                 last = f"/readyz failed: {exc!r}"
-        time.sleep(POLL_S)
-    raise SandboxStartError(f"sandbox not ready after {timeout:.0f} s ({last}); stderr:\n{_tail(err)}")
+        return None
+
+    try:
+        handle = wait_until(
+            ready, timeout=timeout, describe="the sandbox's /readyz", interval=POLL_S, max_interval=POLL_S
+        )
+    except WaitTimeout:
+        raise SandboxStartError(f"sandbox not ready after {timeout:.0f} s ({last}); stderr:\n{_tail(err)}") from None
+    assert handle is not None  # wait_until returns only a truthy value
+    return handle

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from golive.fields import new_run_id
 from golive.outcomes import Verdict
-from golive.report.summary import REDACTED, SCHEMA_VERSION, build_summary, new_run_id, redact, write_summary
+from golive.report.summary import REDACTED, SCHEMA_VERSION, build_summary, redact, write_summary
 from golive.verdict import CheckResult, Decision
 
 KEY = "k3y-Adm1n-0123456789"

@@ -144,7 +144,7 @@ def test_failing_probe_endpoint_fails_its_own_item(
 
 
 def test_stale_probe_collections_are_swept_and_fresh_ones_kept(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
-    from golive.report.summary import new_run_id
+    from golive.fields import new_run_id
 
     stale, fresh = "golive_probe_20200101T000000Z-abcdef_load", f"golive_probe_{new_run_id()}_load"
     http = httpx.Client(base_url=clean_sandbox.url, timeout=30)

@@ -1,14 +1,21 @@
-"""Parsing of the quantities people write in configs: durations, rates, percentages, sizes.
+"""Shared field types of the settings sections: durations, rates, percentages, sizes, safe names, run ids.
 
-Every parser raises ``ValueError`` with a message saying what was expected, so the config loader can name
-the field. ``parse_duration("250ms") == 0.25``; ``parse_rate("1000/s") == 1000.0``;
-``parse_percent("0.1%") == 0.001``.
+A leaf: imports nothing of golive, so every area's settings section (target, verdict, probes, load, release)
+can use it without reaching the config assembly. Every parser raises ``ValueError`` with a message saying
+what was expected, so the config loader can name the field. ``parse_duration("250ms") == 0.25``;
+``parse_rate("1000/s") == 1000.0``; ``parse_percent("0.1%") == 0.001``. The pydantic types
+(``Duration``, ``Rate``, ``Percent``, ``EnvVarName``, ``Url``) and the ``Section`` base apply them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
+import secrets as _secrets
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 _DURATION_UNITS = {
     "us": 1e-6,
@@ -115,3 +122,70 @@ def format_duration(seconds: float) -> str:
     if seconds < 1:
         return f"{seconds * 1e3:.2f} ms"
     return f"{seconds:.2f} s"
+
+
+# ---------------------------------------------------------------------------------------------- names
+
+_SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+RESERVED_RUN_IDS = ("latest", "benchmarks")  # siblings of the run folders under reports/<env>/
+
+
+def safe_name(value: str, what: str) -> str:
+    """A name that becomes one path segment under reports/ (environment, run id): no separators, no ``..``."""
+    if not _SAFE_NAME_RE.match(value) or ".." in value:
+        raise ValueError(
+            f"{what} starts with a letter or digit, then letters, digits, '.', '_' or '-' (one folder name "
+            f"under reports/, no '..'), got {value!r}"
+        )
+    return value
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """``20261128T004412Z-3fa2c1``: sortable by time, unique across parallel runs (probe names date by it)."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{_secrets.token_hex(3)}"
+
+
+def check_run_id(value: str) -> str:
+    """A run id given by the user: a safe name that is not one of the reserved siblings; ValueError if not."""
+    safe_name(value, "a run id")
+    if value in RESERVED_RUN_IDS:
+        raise ValueError(f"{value!r} is reserved under reports/<env>/; pick another run id")
+    return value
+
+
+def _looks_like_a_token(value: str) -> bool:
+    """A long run of letters and digits without an underscore: a key pasted where its variable's name goes."""
+    return len(value) >= 20 and "_" not in value and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def _env_var_name(value: str) -> str:
+    if not _ENV_NAME_RE.match(value) or _looks_like_a_token(value):
+        raise ValueError(
+            "expected the NAME of an environment variable (e.g. QDRANT_API_KEY), not a secret value: "
+            "secrets are read from the environment, never from the config file"
+        )
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError(f"expected an http:// or https:// URL such as http://127.0.0.1:6333, got {value!r}")
+    return value.rstrip("/")
+
+
+# ---------------------------------------------------------------------------------------------- pydantic types
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Rate = Annotated[float, BeforeValidator(parse_rate)]
+Percent = Annotated[float, BeforeValidator(parse_percent)]
+Fraction = Percent
+EnvVarName = Annotated[str, AfterValidator(_env_var_name)]
+Url = Annotated[str, AfterValidator(_url)]
+
+
+class Section(BaseModel):
+    """Base of every settings section: unknown keys are errors, values are frozen once validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)

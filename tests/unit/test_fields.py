@@ -1,4 +1,4 @@
-"""golive.units: durations, rates, percentages and sizes as written in configs; bad values say what is expected."""
+"""golive.fields: durations, rates, percentages and sizes as written in configs; bad values say what is expected."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from golive.units import format_duration, parse_duration, parse_percent, parse_rate, parse_size
+from golive.fields import format_duration, parse_duration, parse_percent, parse_rate, parse_size
 
 DURATION = "expected a duration such as 250ms, 5s, 10m or 26h, got "
 RATE = "expected a rate such as 1000/s, got "

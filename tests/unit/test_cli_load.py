@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from golive.load.cli import main
+from golive.cli.load import main
 from golive.outcomes import ExitCode
 
 

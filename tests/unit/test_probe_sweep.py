@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from golive.load.probe import STALE_PROBE_AGE, new_run_id, probe_name, stale_probe_collections
+from golive.fields import new_run_id
+from golive.probes.probe_collections import STALE_PROBE_AGE, probe_name, stale_probe_collections
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, 0, tzinfo=dt.UTC)
 
@@ -27,7 +28,7 @@ def test_a_refused_helper_call_is_a_target_error_with_a_one_line_message() -> No
     """Without the API key the checklist must show one line (the plugin shortens TargetError), not a traceback."""
     import pytest
 
-    from golive.load.probe import QdrantCallError, list_collections
+    from golive.probes.probe_collections import QdrantCallError, list_collections
     from golive.target import TargetError
 
     assert issubclass(QdrantCallError, TargetError)

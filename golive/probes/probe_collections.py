@@ -1,4 +1,4 @@
-"""Small Qdrant REST helpers shared by the scenarios and the baselines, independent of the HTTP client.
+"""Probe collections and the small Qdrant REST helpers the scenarios, baselines and sweep share.
 
 Each takes a ``call(method, path, body) -> (status, json)`` function so the gevent side (locust) and the
 httpx side (pytest) use the same logic. Writes go only to collections named ``golive_probe_<run-id>_<suffix>``.
@@ -12,21 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# one run-id format everywhere (UTC time first), so a left-over probe collection can be dated and swept
-from golive.report.summary import new_run_id as new_run_id
-from golive.target import TargetError
+from golive.errors import QdrantCallError
+from golive.fields import new_run_id as new_run_id  # one run-id format: probe names are dated by it
+from golive.protocol import envelope_result
 
 Call = Callable[[str, str, Any], tuple[int, Any]]
 PROBE_PREFIX = "golive_probe_"
 _PROBE_RE = re.compile(r"^golive_probe_[A-Za-z0-9-]+_[A-Za-z0-9_-]+$")
 _PROBE_TIME_RE = re.compile(r"^golive_probe_(\d{8}T\d{6}Z)-")
 STALE_PROBE_AGE = dt.timedelta(hours=6)
-
-
-class QdrantCallError(TargetError):
-    """The target answered a helper's call, but not as expected (e.g. HTTP 401 without the API key).
-
-    A :class:`golive.target.TargetError`, so the checklist shows its one-line message, not a traceback."""
 
 
 def probe_name(run_id: str, suffix: str) -> str:
@@ -37,10 +31,7 @@ def probe_name(run_id: str, suffix: str) -> str:
 
 
 def _ok(call: Call, method: str, path: str, body: Any = None) -> Any:
-    status, data = call(method, path, body)
-    if status != 200 or not isinstance(data, dict) or data.get("status") not in ("ok", None):
-        raise QdrantCallError(f"{method} {path} answered HTTP {status}: {str(data)[:200]}")
-    return data.get("result")
+    return envelope_result(method, path, *call(method, path, body))
 
 
 def list_collections(call: Call) -> list[str]:

@@ -19,14 +19,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from golive.load import probe
+from golive.cli import Parser
+from golive.config import load_run_settings
+from golive.errors import TargetError, TargetUnreachable, UsageError
+from golive.fields import parse_duration, parse_rate
 from golive.load.capacity import Step, find_capacity
 from golive.load.judge import TrustLimits, assess_trust, decide, judge
 from golive.load.report import progress_line, summary_lines, write_evidence
 from golive.load.runner import LoadRunError, RunSpec, run, scenario_path, scenarios_dir, spec_from_settings
 from golive.load.slo import Gate
 from golive.outcomes import ExitCode, Verdict
-from golive.units import parse_duration, parse_rate
+from golive.probes import probe_collections as probe
+from golive.session import reports_root
+from golive.target import Target
 
 DESCRIPTIONS = {
     "run": "Run one scenario at the configured rate (open model) for the steady window after a warm-up, judge "
@@ -35,18 +40,6 @@ DESCRIPTIONS = {
     "capacity": "Step the rate up from --start by --factor until a latency or error gate fails or the generator "
     "cannot be trusted; report the highest rate that held. Exit 0 when a step held, 1 when none did.",
 }
-
-
-class UsageError(ValueError):
-    """A command-line value the run cannot use (exit 4)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage errors exit 4, as documented (argparse's own 2 means "interrupted" in golive's exit codes)."""
-
-    def error(self, message: str) -> Any:
-        self.print_usage(sys.stderr)
-        self.exit(int(ExitCode.USAGE_ERROR), f"{self.prog}: error: {message}\n")
 
 
 # argparse names a converter in its error ("invalid rate value: 'fast'"): these names are the ones users read
@@ -63,7 +56,7 @@ def gate(text: str) -> Gate:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="golive load", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="golive load", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("run", "run one scenario and judge the gates"), ("capacity", "step the rate up")):
         p = sub.add_parser(name, help=text, description=DESCRIPTIONS[name])
@@ -114,15 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    import os
-
-    from golive.config import load_settings, resolve_config_path
-
-    path = resolve_config_path(env=args.env, path=args.config)
-    environ = dict(os.environ)
-    if args.target:
-        environ["GOLIVE_TARGET_URL"] = args.target
-    return load_settings(path, environ=environ)
+    return load_run_settings(env=args.env, path=args.config, target_url=args.target)
 
 
 def _spec(args: argparse.Namespace, settings: Any) -> RunSpec:
@@ -145,7 +130,7 @@ def _spec(args: argparse.Namespace, settings: Any) -> RunSpec:
 def _out_dir(args: argparse.Namespace, settings: Any, kind: str) -> Path:
     if args.out:
         return Path(args.out)
-    return Path("reports", str(settings.env), f"load-{kind}-{time.strftime('%Y%m%d-%H%M%S')}")
+    return reports_root() / str(settings.env) / f"load-{kind}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 def _print(line: str) -> None:
@@ -160,8 +145,6 @@ def _progress(p: dict[str, Any]) -> None:
 def _preflight(spec: RunSpec, settings: Any) -> int | None:
     """Before any load: a usable scenario and collection (else a usage error naming the value and the choices)
     and a reachable target (else NO-GO, as in the checklist). Returns an exit code to stop with, or ``None``."""
-    from golive.target import Target, TargetError, TargetUnreachable
-
     try:
         scenario_path(spec.scenario)
     except LoadRunError:

@@ -1,0 +1,122 @@
+"""``golive run``: the checklist in a pytest child process, with the sandbox started first when the config says
+the target is the sandbox, and stopped after it (also on Ctrl-C or SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from golive.cli import settings_from_args
+from golive.config import ConfigError, Settings
+from golive.fields import new_run_id
+from golive.outcomes import ExitCode
+from golive.session import reports_root
+
+INTERRUPT_GRACE_S = 30.0  # how long pytest may take to write its partial summary after Ctrl-C / SIGTERM
+
+
+def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    try:
+        path, settings = settings_from_args(args)
+    except ConfigError as err:
+        print(f"golive: {err}\ngolive: stopped before any check ran", file=sys.stderr)
+        return int(ExitCode.CONFIG_ERROR)
+    run_id = new_run_id()
+    reports = reports_root()
+    # `--opt=value` form: pytest reads its ini before it knows plugin options, and would take a separate
+    # value that names an existing file for a test path (and pick the wrong rootdir).
+    argv = ["-m", "golive", f"--golive-config={path}", f"--golive-run-id={run_id}", *pytest_args, args.checks]
+    # Outside pytest's run (sandbox start and stop) SIGTERM and Ctrl-C raise _Interrupted, so the ExitStack
+    # still stops the sandbox; while pytest runs, _pytest forwards them to pytest instead.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with contextlib.ExitStack() as stack:
+            if settings.target.sandbox is not None:
+                try:
+                    url = _start_sandbox(stack, settings)
+                except Exception as err:  # the launcher's message carries the sandbox's own last words
+                    print(f"golive: could not start the sandbox: {err}", file=sys.stderr)
+                    return int(ExitCode.INCONCLUSIVE)
+                argv = [f"--golive-target={url}", *argv]
+            code = _pytest(argv)
+    except _Interrupted:
+        print("golive: interrupted; the sandbox was stopped", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    run_dir = reports / settings.env / run_id
+    if (run_dir / "summary.json").exists():
+        print(f"golive: report folder {run_dir}  (newest run: {reports / settings.env / 'latest'})")
+    return code
+
+
+class _Interrupted(BaseException):
+    """SIGTERM or Ctrl-C outside pytest's run. Not KeyboardInterrupt, which CPython treats specially at exit:
+    raised from the SIGTERM handler, golive was once seen (CI, busy machine) to print its message and then die
+    by SIGINT (exit -2) instead of returning the documented exit 2."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
+def _pytest(argv: list[str]) -> int:
+    """pytest in a child process: a clean interpreter (assertion rewriting, warnings), same terminal.
+
+    The child runs in its own session, so a Ctrl-C or a SIGTERM (a CI cancel) reaches it exactly once, from
+    here, as SIGINT: pytest then writes its partial summary, and the sandbox is stopped after it.
+    """
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], start_new_session=True)
+    interrupted: list[float] = []
+
+    def forward(signum: int, frame: object) -> None:
+        interrupted.append(time.monotonic())
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGINT)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            try:
+                return proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if interrupted and time.monotonic() - interrupted[0] > INTERRUPT_GRACE_S:
+                    proc.kill()
+                    proc.wait()
+                    return int(ExitCode.INTERRUPTED)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
+    """Start the sandbox the config describes, stopped when ``stack`` closes; return its URL."""
+    from golive.sandbox.testing import running_sandbox
+
+    sandbox = settings.target.sandbox
+    assert sandbox is not None
+    demo = ", with demo data" if sandbox.demo else ""
+    print(
+        f"golive: starting the sandbox on {settings.target.url} (data in {sandbox.data_dir}{demo})",
+        flush=True,
+    )
+    handle = stack.enter_context(
+        running_sandbox(
+            sandbox.data_dir,
+            demo=sandbox.demo,
+            demo_scale=sandbox.demo_scale,
+            api_key=os.environ.get(settings.target.api_key_env) or None,
+            read_only_key=os.environ.get(settings.target.read_only_api_key_env) or None,
+            port=settings.target.port,
+            ready_timeout=sandbox.ready_timeout,
+            extra_args=("--demo-seed", str(sandbox.demo_seed)),
+        )
+    )
+    stack.callback(print, "golive: stopping the sandbox", flush=True)
+    return str(handle.url)

@@ -1,0 +1,117 @@
+"""``Settings``: the areas' sections assembled under their top-level keys, plus the few that span areas.
+
+The sections that belong to one area are defined beside it and only listed here; ``claims``, ``allow``,
+``backups`` and ``thresholds`` (gates for the load gates, system limits for the host probes, the accepted
+Qdrant versions for the health items) are read by several areas and stay with the assembly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+from pydantic import BeforeValidator, Field, field_validator
+
+from golive.fields import Duration, Section, safe_name
+from golive.load.settings import LoadSettings
+from golive.load.slo import Gate
+from golive.probes.collections import ExpectedCollection
+from golive.probes.dependencies.settings import Dependency
+from golive.probes.host import HostSettings, SystemLimits
+from golive.release import Hooks
+from golive.target import TargetSettings
+from golive.verdict import Waiver, waiver_for
+
+
+def _gate(value: Any) -> Gate:
+    if isinstance(value, Gate):
+        return value
+    return Gate.parse(value)
+
+
+GateExpr = Annotated[Gate, BeforeValidator(_gate)]
+
+
+class Claims(Section):
+    """What the deployment claims to have; checks skip when a claim is off and fail when it is on but missing."""
+
+    tls: bool = False
+    api_key: bool = False
+    read_only_api_key: bool = False
+    cluster: bool = False
+    restricted_cors: bool = False
+
+
+class Thresholds(Section):
+    gates: list[GateExpr] = Field(
+        default_factory=lambda: [Gate.parse(t) for t in ("p95 < 10ms", "throughput >= 1000/s", "errors < 0.1%")]
+    )
+    system: SystemLimits = SystemLimits()
+    version: str = Field(">=1.10,<2", description="the Qdrant versions accepted, a PEP 440 range")
+
+    @field_validator("version")
+    @classmethod
+    def _spec(cls, value: str) -> str:
+        try:
+            SpecifierSet(value)
+        except InvalidSpecifier:
+            raise ValueError(f"expected a version range such as '>=1.15,<2', got {value!r}") from None
+        return value
+
+    def version_accepted(self, version: str) -> bool:
+        try:
+            return Version(version) in SpecifierSet(self.version)
+        except InvalidVersion:
+            return False
+
+
+class Backups(Section):
+    locations: list[Path] = Field(default_factory=list)
+    max_age: Duration = 26 * 3600.0
+
+
+class Allow(Section):
+    """Safety switches: the suite is read-only unless the config allows more."""
+
+    probe_writes: bool = Field(True, description="create, write and remove golive_probe_<run-id>_* collections")
+    snapshot_restore: bool = False
+    full_load: bool = False
+
+
+class Settings(Section):
+    env: str = Field(description="the environment's name: the file name, or `env:` in the file")
+    source: str = Field("", exclude=True)
+
+    @field_validator("env")
+    @classmethod
+    def _safe_env(cls, value: str) -> str:
+        return safe_name(value, "an environment name")
+
+    target: TargetSettings = TargetSettings()
+    claims: Claims = Claims()
+    hosts: list[HostSettings] = Field(default_factory=list)
+    collections: list[ExpectedCollection] = Field(default_factory=list)
+    thresholds: Thresholds = Thresholds()
+    load: LoadSettings = LoadSettings()
+    dependencies: list[Dependency] = Field(default_factory=list)
+    backups: Backups = Backups()
+    hooks: Hooks = Hooks()
+    waivers: list[Waiver] = Field(default_factory=list)
+    allow: Allow = Allow()
+
+    @field_validator("collections")
+    @classmethod
+    def _unique_names(cls, collections: list[ExpectedCollection]) -> list[ExpectedCollection]:
+        seen: set[str] = set()
+        for c in collections:
+            if c.name in seen:
+                raise ValueError(f"collection {c.name!r} is listed twice under collections")
+            seen.add(c.name)
+        return collections
+
+    def waiver_for(self, check_id: str, today: dt.date, label: str | None = None) -> Waiver | None:
+        """The waiver covering the item (see ``golive.verdict.waiver_for``)."""
+        return waiver_for(self.waivers, check_id, today, label)

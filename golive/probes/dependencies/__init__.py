@@ -1,0 +1,1 @@
+"""Dependency probes (Redis, PostgreSQL, HTTP and TCP neighbours); their settings are in ``settings``."""

@@ -1,0 +1,67 @@
+"""The terminal verdict writer: the block pytest prints at the end of a golive run.
+
+``write_verdict(terminal, record)`` takes anything with pytest's ``TerminalReporter`` methods ``section`` and
+``write_line``: the failed blockers, the inconclusive items, failed warnings, waivers, skipped blockers, swept
+probe collections, the summary path, then ``VERDICT: GO`` (green), ``NO-GO`` (red) or ``INCONCLUSIVE``
+(yellow) with the labels that decided it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from golive.outcomes import Verdict
+from golive.report.record import RunRecord
+
+_VERDICT_COLOUR = {Verdict.GO: "green", Verdict.NO_GO: "red", Verdict.INCONCLUSIVE: "yellow"}
+_FAILED = ("failed", "error")
+MAX_LABELS = 12
+
+
+class Terminal(Protocol):
+    def section(self, title: str, sep: str = ..., **markup: bool) -> None: ...
+
+    def write_line(self, line: str, **markup: bool) -> None: ...
+
+
+def write_verdict(tr: Terminal | Any, record: RunRecord) -> None:
+    """Write the verdict block of ``record`` to the terminal."""
+    target = record.target["url"]
+    sandbox = (record.target.get("server") or {}).get("sandbox")
+    if sandbox:
+        target += f" (the golive sandbox, {sandbox}: a test target, not a Qdrant server)"
+    tr.section(f"golive {record.env}: {target}", sep="=")
+    groups = (
+        ("blockers failed", record.results_where(severity="blocker", outcomes=_FAILED)),
+        ("inconclusive", record.results_where(outcomes=("inconclusive",))),
+        ("warnings failed", record.results_where(severity="warning", outcomes=_FAILED)),
+        ("waived", record.results_where(outcomes=("waived",))),
+    )
+    for name, group in groups:
+        for r in group:
+            extra = ""
+            if r.waiver and r.outcome == "waived":
+                extra = f" (waived until {r.waiver['expires']} by {r.waiver['approver']}: {r.waiver['reason']})"
+            tr.write_line(f"{name}: {r.label} {r.title}{extra}")
+            if r.message and r.outcome != "waived":
+                tr.write_line(f"    {r.message.splitlines()[0][:300]}")
+    skipped: dict[str, list[str]] = {}
+    for r in record.results_where(severity="blocker", outcomes=("skipped",)):
+        skipped.setdefault(r.message.splitlines()[0][:300] if r.message else "", []).append(r.label)
+    for reason, labels in skipped.items():  # a GO with blockers left out must say so
+        tr.write_line(f"blockers skipped: {' '.join(labels)}")
+        if reason:
+            tr.write_line(f"    {reason}")
+    swept = record.target.get("swept_probe_collections")
+    if swept:
+        tr.write_line(f"swept stale probe collections: {', '.join(swept)}")
+    tr.write_line(f"summary: {record.run_dir / 'summary.json'}")
+    labels = [r.removeprefix("blocker failed: ") for r in record.decision.reasons]
+    failing = " ".join(labels[:MAX_LABELS])
+    if len(labels) > MAX_LABELS:
+        failing += f" and {len(labels) - MAX_LABELS} more"
+    tr.write_line(
+        f"VERDICT: {record.verdict}" + (f" ({failing})" if failing else ""),
+        bold=True,
+        **{_VERDICT_COLOUR[record.verdict]: True},
+    )

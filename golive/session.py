@@ -1,0 +1,158 @@
+"""One go-live run in plain Python, behind the pytest plugin (as pytest-benchmark's ``BenchmarkSession``).
+
+    session = RunSession(env="sandbox")        # settings load once, on first use (ConfigError if bad)
+    session.record_phase(item, "call", "failed", "p95 12 ms > 10 ms", duration=0.4)
+    record = session.finish()                   # verdict decided -> golive.report.record.RunRecord
+
+It owns the run id, the run folder (``reports/<env>/<run-id>/``), the secrets in use (for redaction), the
+per-item results with their waivers, the verdict and the run record. The plugin only feeds it pytest's
+events; ``golive run`` and ``golive load`` use ``reports_root`` and ``golive.config.load_run_settings`` too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from golive.config import Settings, load_run_settings, secrets_in_use
+from golive.fields import new_run_id
+from golive.report.record import RunRecord, redact
+from golive.verdict import CheckResult, Outcome, Severity, decide
+
+
+def reports_root(explicit: str | Path | None = None, root: Path | None = None) -> Path:
+    """Where runs are written: ``explicit`` (``--golive-reports``), else ``GOLIVE_REPORTS``, else
+    ``<root>/reports`` (``root`` is pytest's rootdir; the current folder for the command line)."""
+    base = explicit or os.environ.get("GOLIVE_REPORTS")
+    return Path(base) if base else (root / "reports" if root else Path("reports"))
+
+
+@dataclass(frozen=True)
+class Item:
+    """A checklist item as the session sees it: pytest's node id, its marker's id and severity, its title."""
+
+    nodeid: str
+    id: str
+    severity: Severity
+    title: str
+    param: str | None = None
+
+
+class RunSession:
+    """State of one go-live run; the verdict is built like testinfra's Nagios reporter: tally, then decide."""
+
+    def __init__(
+        self,
+        *,
+        env: str | None = None,
+        config: str | Path | None = None,
+        target_url: str | None = None,
+        reports: str | Path | None = None,
+        run_id: str | None = None,
+        root: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._env, self._config, self._target_url, self._root, self._environ = env, config, target_url, root, environ
+        self.explicitly_requested = bool(
+            env or config or (os.environ if environ is None else environ).get("GOLIVE_ENV")
+        )
+        self.reports = reports_root(reports, root)
+        self.started_at = dt.datetime.now(dt.UTC)
+        self.run_id = run_id or new_run_id(self.started_at)
+        self.loaded: Settings | None = None
+        self.secrets: list[str] = []
+        self.server: dict[str, Any] = {}
+        self.swept: list[str] = []
+        self.results: dict[str, CheckResult] = {}
+        self.selected: set[str] = set()  # node ids of the checklist items that should report
+        self.record: RunRecord | None = None
+
+    # ------------------------------------------------------------------ settings and folders
+    @property
+    def settings(self) -> Settings:
+        """Loaded once, through the one function every entry point uses; raises ``ConfigError``."""
+        if self.loaded is None:
+            self.loaded = load_run_settings(
+                env=self._env, path=self._config, target_url=self._target_url, root=self._root, environ=self._environ
+            )
+            self.add_secrets(secrets_in_use(self.loaded, self._environ))
+        return self.loaded
+
+    @property
+    def run_dir(self) -> Path:
+        return self.reports / self.settings.env / self.run_id
+
+    def add_secrets(self, values: list[str]) -> None:
+        self.secrets.extend(v for v in values if v and v not in self.secrets)
+
+    # ------------------------------------------------------------------ per item
+    def record_phase(self, item: Item, when: str, outcome: Outcome, message: str, duration: float) -> CheckResult:
+        """Fold one phase (setup, call, teardown) of an item into its result; failures meet the waivers."""
+        _ = self.settings  # the secrets to redact and the waivers are known before the first message is kept
+        result = self.results.get(item.nodeid)
+        if result is None:
+            result = CheckResult(
+                id=item.id,
+                nodeid=item.nodeid,
+                title=item.title,
+                severity=item.severity,
+                outcome="passed",
+                param=item.param,
+            )
+            self.results[item.nodeid] = result
+        result.duration += duration
+        if outcome == "passed" and result.outcome != "passed":
+            return result  # a clean teardown does not hide an earlier failure
+        if outcome != "passed" or when == "call":
+            result.outcome, result.message = outcome, redact(message, self.secrets)
+        if outcome in ("failed", "error"):
+            self.apply_waiver(result)
+        return result
+
+    def apply_waiver(self, result: CheckResult, today: dt.date | None = None) -> None:
+        """An active waiver turns a failure into ``waived``; an expired one only says so in the message."""
+        today = today or dt.date.today()
+        waiver = self.settings.waiver_for(result.id, today, label=result.label)
+        if waiver is None:
+            return
+        result.waiver = {
+            "reason": waiver.reason,
+            "approver": waiver.approver,
+            "expires": waiver.expires.isoformat(),
+            "active": str(waiver.active(today)).lower(),
+        }
+        if waiver.active(today):
+            result.outcome = "waived"
+        else:
+            result.message += f" (waiver expired on {waiver.expires}; approved by {waiver.approver})"
+
+    # ------------------------------------------------------------------ the end
+    def finish(self, *, interrupted: bool = False) -> RunRecord:
+        """Decide the verdict and build the run record. Items selected but never reported (``-x``,
+        ``--maxfail``, an interrupt) must not let the rest say GO."""
+        results = list(self.results.values())
+        unfinished = bool(self.selected - self.results.keys())
+        settings = self.settings
+        self.record = RunRecord(
+            run_id=self.run_id,
+            env=settings.env,
+            config=settings.source,
+            target={
+                "url": settings.target.url,
+                "sandbox": bool(self.server.get("sandbox")),
+                "server": self.server,
+                "swept_probe_collections": self.swept,
+            },
+            started_at=self.started_at,
+            finished_at=dt.datetime.now(dt.UTC),
+            decision=decide(results, interrupted=interrupted or unfinished),
+            results=results,
+            run_dir=self.run_dir,
+            secrets=list(self.secrets),
+            interrupted=interrupted,
+        )
+        return self.record

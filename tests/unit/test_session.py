@@ -1,0 +1,105 @@
+"""The run session in plain Python, without pytest's machinery: settings once, results, waivers, the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from golive.config import ConfigError
+from golive.report.summary import write_record
+from golive.session import Item, RunSession, reports_root
+
+CONFIG = """\
+target: {url: "http://127.0.0.1:1", api_key_env: SESSION_TEST_KEY}
+waivers:
+  - {id: GL-DEMO-002, reason: known, approver: ops, expires: 2999-01-01}
+  - {id: GL-DEMO-003, reason: old, approver: ops, expires: 2000-01-01}
+"""
+BLOCKER = Item("t.py::test_a", "GL-DEMO-001", "blocker", "A holds")
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> RunSession:
+    path = tmp_path / "demo.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    environ = {"SESSION_TEST_KEY": "s3cret-key"}
+    return RunSession(
+        config=path, reports=tmp_path / "out", run_id="r1", target_url="http://127.0.0.1:2", environ=environ
+    )
+
+
+def test_settings_load_once_with_the_override_and_the_secrets(session: RunSession, tmp_path: Path) -> None:
+    assert session.loaded is None
+    settings = session.settings
+    assert session.settings is settings
+    assert settings.target.url == "http://127.0.0.1:2"
+    assert session.secrets == ["s3cret-key"]
+    assert session.run_dir == tmp_path / "out" / "demo" / "r1"
+
+
+def test_a_bad_config_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        _ = RunSession(config=tmp_path / "missing.yaml").settings
+
+
+def test_results_waivers_and_the_verdict(session: RunSession) -> None:
+    session.selected = {BLOCKER.nodeid, "t.py::test_b", "t.py::test_c"}
+    session.record_phase(BLOCKER, "setup", "passed", "", 0.1)
+    session.record_phase(BLOCKER, "call", "passed", "", 0.2)
+    waived = Item("t.py::test_b", "GL-DEMO-002", "blocker", "B holds")
+    assert session.record_phase(waived, "call", "failed", "saw s3cret-key", 0.1).outcome == "waived"
+    expired = Item("t.py::test_c", "GL-DEMO-003", "warning", "C holds")
+    result = session.record_phase(expired, "call", "failed", "no", 0.1)
+    assert (result.outcome, result.message) == ("failed", "no (waiver expired on 2000-01-01; approved by ops)")
+    record = session.finish()
+    assert str(record.verdict) == "GO"
+    assert session.results[waived.nodeid].message == "saw ***"
+    assert round(session.results[BLOCKER.nodeid].duration, 3) == 0.3
+
+
+def test_a_clean_teardown_does_not_hide_a_failure_and_unfinished_items_are_inconclusive(session: RunSession) -> None:
+    session.selected = {BLOCKER.nodeid, "t.py::never_ran"}
+    session.record_phase(BLOCKER, "call", "passed", "", 0.1)
+    assert str(session.finish().verdict) == "INCONCLUSIVE"
+    session.record_phase(BLOCKER, "call", "failed", "boom", 0.1)
+    session.record_phase(BLOCKER, "teardown", "passed", "", 0.1)
+    assert session.results[BLOCKER.nodeid].outcome == "failed"
+    assert str(session.finish().verdict) == "NO-GO"
+
+
+def test_the_record_is_what_summary_json_holds_plus_evidence(session: RunSession) -> None:
+    session.selected = {BLOCKER.nodeid}
+    session.record_phase(BLOCKER, "call", "failed", "key s3cret-key seen", 0.1)
+    record = session.finish()
+    record.run_dir.mkdir(parents=True)
+    (record.run_dir / "load").mkdir()
+    (record.run_dir / "load" / "result.json").write_text("{}")
+    record.collect_evidence()
+    path = write_record(record)
+    summary = json.loads(path.read_text())
+    assert (summary["verdict"], summary["exit_code"]) == ("NO-GO", 1)
+    assert summary["evidence"] == ["load/result.json"]
+    assert summary["checks"][0]["message"] == "key *** seen"
+    assert dt.datetime.fromisoformat(summary["finished_at"]) >= record.started_at
+    assert (record.run_dir.parent / "latest").resolve() == record.run_dir.resolve()
+
+
+def test_reports_root_option_then_environment_then_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("GOLIVE_REPORTS", raising=False)
+    assert reports_root() == Path("reports")
+    assert reports_root(root=tmp_path) == tmp_path / "reports"
+    monkeypatch.setenv("GOLIVE_REPORTS", "/elsewhere")
+    assert reports_root(root=tmp_path) == Path("/elsewhere")
+    assert reports_root("mine", root=tmp_path) == Path("mine")
+
+
+def test_writers_may_name_one_path_a_list_or_nothing(session: RunSession, tmp_path: Path) -> None:
+    record = session.finish()
+    record.run_dir.mkdir(parents=True)
+    (record.run_dir / "report.html").write_text("<html>")
+    outside = tmp_path / "pushed.prom"
+    record.collect_evidence([record.run_dir / "report.html", [str(outside)], None])
+    assert record.evidence == [str(outside), "report.html"]
