@@ -21,6 +21,7 @@ from golive.sandbox.app import SandboxApp
 from golive.sandbox.auth import Keys
 from golive.sandbox.demo import load_demo
 from golive.sandbox.engine import Store
+from golive.sandbox.http import SandboxHttpProtocol
 from golive.sandbox.state import State
 
 API_KEY_ENV = "QDRANT__SERVICE__API_KEY"
@@ -133,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         log_level="warning",
         access_log=False,
         lifespan="on",
+        http=SandboxHttpProtocol,
+        proxy_headers=False,  # nothing reads the client address; spares a middleware call per request
         ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
         ssl_keyfile=str(args.tls_key) if args.tls_key else None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
