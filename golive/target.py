@@ -2,8 +2,11 @@
 
 ``target = Target(settings.target)``; ``target.get("/readyz")`` returns the ``httpx.Response``;
 ``target.result("/collections")`` returns the envelope's ``result`` after checking ``status == "ok"``.
-An unreachable target raises ``TargetUnreachable("connection refused to http://...")`` once, and every later
-call fails at once with the same message, so a down target costs seconds, not a timeout per check.
+A call that gets no answer in time raises ``TargetUnreachable`` naming its method and path and condemns only
+itself: one slow endpoint fails the items that use it. Only a connection that cannot be made (refused, host
+name not found, TLS handshake) or a timeout on a health endpoint (``HEALTH_PATHS``) marks the whole target
+down; every later call then fails at once with the same message and the call that decided it, so a down
+target costs seconds, not a timeout per check.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from golive.fields import Duration, EnvVarName, Section, Url
 from golive.protocol import envelope_result
 
 KeyKind = Literal["admin", "read_only", "none"]
+HEALTH_PATHS = frozenset({"/", "/healthz", "/livez", "/readyz"})
 __all__ = ["SandboxSettings", "TLSSettings", "Target", "TargetError", "TargetSettings", "TargetUnreachable"]
 
 
@@ -130,14 +134,18 @@ class Target:
         if self._down:
             raise TargetUnreachable(self._down)
         merged = {**self.auth_headers(key), **(headers or {})}
+        call = f"{method.upper()} {path.split('?', 1)[0]}"
         try:
             return self.http.request(method, path, headers=merged, **kw)
         except httpx.ConnectError as err:
-            self._down = f"{_reason(err)} to {self.url}"
+            reason = f"{_reason(err)} to {self.url}"
         except httpx.TimeoutException:
-            self._down = f"no answer from {self.url} within {self.settings.timeout:g} s"
+            reason = f"no answer to {call} from {self.url} within {self.settings.timeout:g} s"
+            if not _is_health(path):
+                raise TargetUnreachable(reason) from None  # this endpoint is slow, not the target down
         except httpx.TransportError as err:
-            self._down = f"{type(err).__name__} talking to {self.url}: {err}"
+            raise TargetUnreachable(f"{type(err).__name__} on {call} to {self.url}: {err}") from None
+        self._down = f"{reason} (decided by {call}; later calls not tried)"
         raise TargetUnreachable(self._down)
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
@@ -193,6 +201,10 @@ class Target:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _is_health(path: str) -> bool:
+    return "/" + path.split("?", 1)[0].strip("/") in HEALTH_PATHS
 
 
 def _reason(err: httpx.ConnectError) -> str:
