@@ -265,9 +265,7 @@ def golive_config(request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture(scope="session")
 def run_dir(request: pytest.FixtureRequest, golive_config: Settings) -> Path:
     """``reports/<env>/<run-id>/``: where this run keeps its evidence."""
-    path = request.config.stash[SESSION_KEY].run_dir
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return request.config.stash[SESSION_KEY].open_run_dir()
 
 
 @pytest.fixture(scope="session")

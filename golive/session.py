@@ -21,6 +21,7 @@ from typing import Any
 from golive.config import Settings, load_run_settings, secrets_in_use
 from golive.fields import new_run_id
 from golive.report.record import RunRecord, redact
+from golive.report.summary import INCOMPLETE_MARKER
 from golive.verdict import CheckResult, Outcome, Severity, decide
 
 
@@ -85,6 +86,19 @@ class RunSession:
     @property
     def run_dir(self) -> Path:
         return self.reports / self.settings.env / self.run_id
+
+    def open_run_dir(self) -> Path:
+        """Create the run folder, marked ``INCOMPLETE`` until its summary is written: a folder that keeps the
+        marker was left by a killed run (``latest`` only ever points at a folder with a summary)."""
+        path = self.run_dir
+        path.mkdir(parents=True, exist_ok=True)
+        if not (path / "summary.json").exists():
+            (path / INCOMPLETE_MARKER).write_text(
+                f"run {self.run_id} started {self.started_at:%Y-%m-%dT%H:%M:%SZ} by pid {os.getpid()}; "
+                "no summary.json was written: the run was killed before it finished\n",
+                encoding="utf-8",
+            )
+        return path
 
     def add_secrets(self, values: list[str]) -> None:
         self.secrets.extend(v for v in values if v and v not in self.secrets)

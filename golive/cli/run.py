@@ -14,6 +14,7 @@ import time
 from golive.cli import settings_from_args
 from golive.config import ConfigError, Settings
 from golive.fields import new_run_id
+from golive.lifetime import die_with_parent
 from golive.outcomes import ExitCode
 from golive.session import reports_root
 
@@ -70,9 +71,12 @@ def _pytest(argv: list[str]) -> int:
     """pytest in a child process: a clean interpreter (assertion rewriting, warnings), same terminal.
 
     The child runs in its own session, so a Ctrl-C or a SIGTERM (a CI cancel) reaches it exactly once, from
-    here, as SIGINT: pytest then writes its partial summary, and the sandbox is stopped after it.
+    here, as SIGINT: pytest then writes its partial summary, and the sandbox is stopped after it. If golive
+    itself is killed (SIGKILL), the kernel sends the child that SIGINT (a parent-death signal).
     """
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *argv], start_new_session=True, preexec_fn=die_with_parent(signal.SIGINT)
+    )
     interrupted: list[float] = []
 
     def forward(signum: int, frame: object) -> None:
@@ -97,10 +101,18 @@ def _pytest(argv: list[str]) -> int:
 
 def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     """Start the sandbox the config describes, stopped when ``stack`` closes; return its URL."""
+    from golive.sandbox.lock import stop_holder
     from golive.sandbox.testing import running_sandbox
 
     sandbox = settings.target.sandbox
     assert sandbox is not None
+    leftover = stop_holder(sandbox.data_dir)  # a sandbox a killed run left behind on this data dir
+    if leftover is not None:
+        print(
+            f"golive: stopped a leftover golive sandbox (pid {leftover.pid} at {leftover.url}) "
+            f"that still served {sandbox.data_dir}",
+            flush=True,
+        )
     demo = ", with demo data" if sandbox.demo else ""
     print(
         f"golive: starting the sandbox on {settings.target.url} (data in {sandbox.data_dir}{demo})",

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from golive.report.record import REDACTED, redact
 from golive.verdict import CheckResult, Decision, counts
 
+INCOMPLETE_MARKER = "INCOMPLETE"  # in a run folder from its creation until its summary.json is written
+
 if TYPE_CHECKING:
     from golive.report.record import RunRecord
 
@@ -59,13 +61,14 @@ def write_record(record: RunRecord) -> Path:
 
 
 def write_summary(run_dir: Path, summary: dict[str, Any], secrets: Iterable[str] = ()) -> Path:
-    """Write ``summary.json`` atomically and point ``<env dir>/latest`` at this run."""
+    """Write ``summary.json`` atomically, drop the folder's ``INCOMPLETE`` marker, point ``latest`` at it."""
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / "summary.json"
     tmp = path.with_suffix(".json.tmp")
     plain = json.loads(json.dumps(summary, default=str))  # objects become strings first, then are redacted
     tmp.write_text(json.dumps(redact(plain, secrets), indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+    (run_dir / INCOMPLETE_MARKER).unlink(missing_ok=True)
     point_latest(run_dir)
     return path
 

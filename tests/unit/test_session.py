@@ -103,3 +103,13 @@ def test_writers_may_name_one_path_a_list_or_nothing(session: RunSession, tmp_pa
     outside = tmp_path / "pushed.prom"
     record.collect_evidence([record.run_dir / "report.html", [str(outside)], None])
     assert record.evidence == [str(outside), "report.html"]
+
+
+def test_a_run_folder_is_marked_incomplete_until_its_summary_is_written(session: RunSession) -> None:
+    """Issue 9.3: a folder a killed run left behind says so, and ``latest`` never points at it."""
+    run_dir = session.open_run_dir()
+    assert "no summary.json was written" in (run_dir / "INCOMPLETE").read_text()
+    assert not (run_dir.parent / "latest").exists()
+    write_record(session.finish())
+    assert not (run_dir / "INCOMPLETE").exists()
+    assert (run_dir.parent / "latest").resolve() == run_dir.resolve()
