@@ -29,9 +29,18 @@ class ConfigError(GoliveError):
     def __init__(self, source: str, problems: Iterable[tuple[str, str]]) -> None:
         self.source = source
         self.problems = list(problems)
-        lines = [f"config error in {source}:"]
-        lines += [f"  {path or '(top level)'}: {message}" for path, message in self.problems]
+        lines = [f"config error in {_clip(source)}:"]
+        lines += [f"  {_clip(path or '(top level)')}: {_clip(message)}" for path, message in self.problems[:SHOWN]]
+        if len(self.problems) > SHOWN:
+            lines.append(f"  ... and {len(self.problems) - SHOWN:,} more problems")
         super().__init__("\n".join(lines))
+
+
+SHOWN = 10  # problems shown of a config error; the rest are counted (10,000 unknown keys are not 10,000 lines)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 class UsageError(GoliveError, ValueError):

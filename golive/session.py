@@ -20,8 +20,7 @@ from typing import Any
 
 from golive.config import Settings, load_run_settings, secrets_in_use
 from golive.fields import new_run_id
-from golive.report.record import RunRecord, redact
-from golive.report.summary import INCOMPLETE_MARKER
+from golive.report.record import INCOMPLETE_MARKER, RunRecord, redact
 from golive.verdict import CheckResult, Outcome, Severity, decide
 
 

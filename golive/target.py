@@ -22,7 +22,7 @@ import httpx
 from pydantic import Field
 
 from golive.errors import TargetError, TargetUnreachable
-from golive.fields import Duration, EnvVarName, Section, Url
+from golive.fields import Duration, EnvVarName, PositiveDuration, Section, Url
 from golive.protocol import envelope_result
 
 KeyKind = Literal["admin", "read_only", "none"]
@@ -48,7 +48,7 @@ class SandboxSettings(Section):
     demo_scale: float = Field(1.0, gt=0, le=10)
     demo_seed: int = 0
     data_dir: Path = Path(".golive/sandbox-data")
-    ready_timeout: Duration = 120.0
+    ready_timeout: PositiveDuration = 120.0
 
 
 class TargetSettings(Section):
@@ -60,8 +60,8 @@ class TargetSettings(Section):
     tls: TLSSettings = TLSSettings()
     api_key_env: EnvVarName = "QDRANT_API_KEY"
     read_only_api_key_env: EnvVarName = "QDRANT_READ_ONLY_API_KEY"
-    timeout: Duration = 5.0
-    connect_timeout: Duration = 2.0
+    timeout: PositiveDuration = Field(5.0, le=3600)
+    connect_timeout: PositiveDuration = Field(2.0, le=3600)
     sandbox: SandboxSettings | None = None
 
     @property

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from golive.config.problems import problems
-from golive.config.settings import Settings
+from golive.config.settings import CHECKS_NOTHING, Settings
+from golive.config.strict_yaml import YamlProblem, read_yaml
 from golive.errors import ConfigError
 from golive.fields import safe_name
 
@@ -98,16 +98,13 @@ def _read(path: Path) -> dict[Any, Any]:
         hint = f"create it, or pick an existing one in {path.parent}/" if path.parent.is_dir() else "check the path"
         raise ConfigError(source, [("", f"file not found ({hint})")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ConfigError(source, [(where, f"not valid YAML: {problem}")]) from None
+        raw = read_yaml(path.read_text(encoding="utf-8"))
+    except YamlProblem as err:
+        raise ConfigError(source, [(err.where, err.message)]) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(source, [("", f"cannot read the file: {err}")]) from None
-    if raw is None:
-        raw = {}
+    if raw is None or raw == {}:
+        raise ConfigError(source, [("", f"the file is empty: {CHECKS_NOTHING}")])
     if not isinstance(raw, dict):
         raise ConfigError(source, [("", f"expected a mapping of sections, got {type(raw).__name__}")])
     return raw

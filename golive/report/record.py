@@ -18,6 +18,8 @@ from golive.verdict import CheckResult, Decision
 
 REDACTED = "***"
 
+INCOMPLETE_MARKER = "INCOMPLETE"  # in a run folder from its creation until its summary.json is written
+
 
 def redact(value: Any, secrets: Iterable[str]) -> Any:
     """Replace every secret value inside strings, lists, tuples and dicts (keys too) with ``***``."""
@@ -91,4 +93,5 @@ class RunRecord:
                 p = Path(path)
                 found.add(str(p.relative_to(self.run_dir)) if p.is_relative_to(self.run_dir) else str(p))
         found.discard("summary.json")
+        found.discard(INCOMPLETE_MARKER)
         self.evidence = sorted(found)

@@ -15,10 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from golive.report.record import REDACTED, redact
+from golive.report.record import INCOMPLETE_MARKER, REDACTED, redact
 from golive.verdict import CheckResult, Decision, counts
-
-INCOMPLETE_MARKER = "INCOMPLETE"  # in a run folder from its creation until its summary.json is written
 
 if TYPE_CHECKING:
     from golive.report.record import RunRecord

@@ -391,16 +391,17 @@ def test_livez(qdrant):
     result.stdout.fnmatch_lines(
         [
             "*_ test_healthz _*",
-            "GL-HEALTH-001: connection refused to http://127.0.0.1:1",
+            "GL-HEALTH-001: connection refused to http://127.0.0.1:1 (decided by GET /; later calls not tried)",
             "*_ test_livez _*",
-            "GL-HEALTH-002: connection refused to http://127.0.0.1:1",
+            "GL-HEALTH-002: connection refused to http://127.0.0.1:1 (decided by GET /; later calls not tried)",
         ]
     )
     output = result.stdout.str()
     for noise in ("Traceback", "httpx", "httpcore", "def test_healthz", "ConnectError", "raise "):
         assert noise not in output
     summary = read_summary(reports)
-    assert [c["message"] for c in summary["checks"]] == ["connection refused to http://127.0.0.1:1"] * 2
+    refused = "connection refused to http://127.0.0.1:1 (decided by GET /; later calls not tried)"
+    assert [c["message"] for c in summary["checks"]] == [refused] * 2
     assert summary["target"]["server"] == {"sandbox": None}
 
 
