@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from golive.config import ConfigError, Settings
 from golive.fields import new_run_id
 from golive.lifetime import die_with_parent
 from golive.outcomes import ExitCode
+from golive.report.terminal import verdict_text
 from golive.session import reports_root
 
 INTERRUPT_GRACE_S = 30.0  # how long pytest may take to write its partial summary after Ctrl-C / SIGTERM
@@ -54,6 +56,8 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     run_dir = reports / settings.env / run_id
     if (run_dir / "summary.json").exists():
         print(f"golive: report folder {run_dir}  (newest run: {reports / settings.env / 'latest'})")
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+        print(verdict_text(summary["verdict"], summary.get("reasons", [])), flush=True)  # the last line, again
     return code
 
 

@@ -89,13 +89,25 @@ def test_passing_check_is_go_with_a_summary(pytester: pytest.Pytester, run: Run,
     assert 0 <= check["duration"] < 5
 
 
-def test_the_terminal_ends_with_the_verdict_then_pytest_counts(pytester: pytest.Pytester, run: Run) -> None:
+def test_the_terminal_ends_with_pytest_counts_then_the_verdict(pytester: pytest.Pytester, run: Run) -> None:
     pytester.makepyfile(test_demo=PASSING)
     result = run()
     tail = [line for line in result.outlines if line.strip()][-2:]
-    assert tail[0] == "VERDICT: GO"
-    assert tail[1].startswith("=")
-    assert " 1 passed in " in tail[1]
+    assert tail[0].startswith("=")
+    assert " 1 passed in " in tail[0]
+    assert tail[1] == "VERDICT: GO"
+
+
+def test_on_a_no_go_the_verdict_is_the_last_line_after_pytests_short_summary(
+    pytester: pytest.Pytester, run: Run
+) -> None:
+    """Issue 9.10: pytest's short test summary (64 lines for an unreachable target) once followed the verdict."""
+    pytester.makepyfile(test_demo=PASSING.replace('== "scratch"', '== "other"'))
+    result = run("-rfE")
+    lines = [line for line in result.outlines if line.strip()]
+    assert any(line.startswith("FAILED ") for line in lines)
+    assert lines[-1] == "VERDICT: NO-GO (GL-DEMO-001)"
+    assert sum(line.startswith("VERDICT:") for line in lines) == 1
 
 
 def test_failing_blocker_is_no_go_naming_the_id(pytester: pytest.Pytester, run: Run, reports: Path) -> None:

@@ -49,6 +49,7 @@ def test_run_starts_the_sandbox_and_prints_go_and_the_report(tmp_path: Path) -> 
     assert proc.returncode == 0, out[-3000:]
     assert "VERDICT: GO" in out
     assert "golive: stopping the sandbox" in out
+    assert proc.stdout.rstrip().splitlines()[-1] == "VERDICT: GO"  # after the sandbox stopped (issue 9.10)
     summary = json.loads((tmp_path / "reports" / "demo" / "latest" / "summary.json").read_text())
     assert summary["verdict"] == "GO"
     assert summary["target"]["sandbox"]
