@@ -5,6 +5,7 @@
     ├── UsageError               a command-line value the run cannot use (exit 4)
     ├── TargetError              the target answered, but not as Qdrant would (status, not JSON, envelope)
     │   ├── TargetUnreachable    it could not be reached or did not answer in time (one line to show)
+    │   │   └── KeyRefused       it answered HTTP 401 to one of our keys: the key is wrong (one line)
     │   └── QdrantCallError      a probe helper's call was answered, but not as expected (e.g. 401)
     ├── Inconclusive             a check's measurement could not be trusted (verdict INCONCLUSIVE)
     └── WaitTimeout              ``wait_until`` gave up; the message carries the last observed state
@@ -53,6 +54,15 @@ class TargetError(GoliveError):
 
 class TargetUnreachable(TargetError):
     """The target could not be reached or did not answer in time; the message is the one line to show."""
+
+
+class KeyRefused(TargetUnreachable):
+    """The target answered HTTP 401 to a request carrying one of the configured keys: the key is wrong.
+
+    Every later call with that key fails at once with the same line, so a wrong key is one message, not a
+    traceback per item."""
+
+    PREFIX = "the target refused the "
 
 
 class QdrantCallError(TargetError):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.config import Settings, load_run_settings, secrets_in_use
+from golive.errors import KeyRefused
 from golive.fields import new_run_id
 from golive.report.record import INCOMPLETE_MARKER, RunRecord, redact
 from golive.verdict import CheckResult, Outcome, Severity, decide
@@ -67,6 +68,7 @@ class RunSession:
         self.secrets: list[str] = []
         self.server: dict[str, Any] = {}
         self.swept: list[str] = []
+        self.notices: list[str] = []  # run-wide causes shown once, at the top (e.g. the target refused the key)
         self.results: dict[str, CheckResult] = {}
         self.selected: set[str] = set()  # node ids of the checklist items that should report
         self.record: RunRecord | None = None
@@ -122,9 +124,16 @@ class RunSession:
             return result  # a clean teardown does not hide an earlier failure
         if outcome != "passed" or when == "call":
             result.outcome, result.message = outcome, redact(message, self.secrets)
+        self._notice(result.message if outcome in ("failed", "error") else "")
         if outcome in ("failed", "error"):
             self.apply_waiver(result)
         return result
+
+    def _notice(self, message: str) -> None:
+        """A wrong key is one cause for many failures: say it once, at the top, as well as per item."""
+        line = message.removeprefix("sweep failed: ")
+        if line.startswith(KeyRefused.PREFIX) and line not in self.notices:
+            self.notices.append(line)
 
     def apply_waiver(self, result: CheckResult, today: dt.date | None = None) -> None:
         """An active waiver turns a failure into ``waived``; an expired one only says so in the message."""
@@ -148,6 +157,9 @@ class RunSession:
         """Decide the verdict and build the run record. Items selected but never reported (``-x``,
         ``--maxfail``, an interrupt) must not let the rest say GO."""
         results = list(self.results.values())
+        for entry in self.swept:
+            self._notice(entry)
+        swept = [e for e in self.swept if e.removeprefix("sweep failed: ") not in self.notices]
         unfinished = bool(self.selected - self.results.keys())
         settings = self.settings
         self.record = RunRecord(
@@ -158,7 +170,8 @@ class RunSession:
                 "url": settings.target.url,
                 "sandbox": bool(self.server.get("sandbox")),
                 "server": self.server,
-                "swept_probe_collections": self.swept,
+                "swept_probe_collections": swept,
+                "notices": self.notices,
             },
             started_at=self.started_at,
             finished_at=dt.datetime.now(dt.UTC),

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import Field
 
-from golive.errors import TargetError, TargetUnreachable
+from golive.errors import KeyRefused, TargetError, TargetUnreachable
 from golive.fields import Duration, EnvVarName, PositiveDuration, Section, Url
 from golive.protocol import envelope_result
 
@@ -97,6 +97,7 @@ class Target:
         self.http = httpx.Client(base_url=self.url, timeout=self.timeout, verify=self._verify)
         self._client: Any = None
         self._down: str | None = None
+        self._refused: dict[KeyKind, str] = {}  # key kind -> "the target refused the API key from ...: HTTP 401"
 
     # ------------------------------------------------------------------ keys and TLS
     def _ssl_context(self) -> ssl.SSLContext | bool:
@@ -133,10 +134,17 @@ class Target:
         __tracebackhide__ = True
         if self._down:
             raise TargetUnreachable(self._down)
-        merged = {**self.auth_headers(key), **(headers or {})}
+        ours = self.auth_headers(key)
+        merged = {**ours, **(headers or {})}
+        if key in self._refused and merged.get("api-key") == ours.get("api-key"):
+            raise KeyRefused(self._refused[key])
         call = f"{method.upper()} {path.split('?', 1)[0]}"
         try:
-            return self.http.request(method, path, headers=merged, **kw)
+            response = self.http.request(method, path, headers=merged, **kw)
+            if response.status_code == 401 and ours and merged.get("api-key") == ours["api-key"]:
+                self._refused[key] = self._refusal(key)
+                raise KeyRefused(self._refused[key])
+            return response
         except httpx.ConnectError as err:
             reason = f"{_reason(err)} to {self.url}"
         except httpx.TimeoutException:
@@ -147,6 +155,11 @@ class Target:
             raise TargetUnreachable(f"{type(err).__name__} on {call} to {self.url}: {err}") from None
         self._down = f"{reason} (decided by {call}; later calls not tried)"
         raise TargetUnreachable(self._down)
+
+    def _refusal(self, key: KeyKind) -> str:
+        env = self.settings.api_key_env if key == "admin" else self.settings.read_only_api_key_env
+        what = "API key" if key == "admin" else "read-only API key"
+        return f"{KeyRefused.PREFIX}{what} from {env}: HTTP 401"
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.request("GET", path, **kw)
@@ -173,6 +186,8 @@ class Target:
         """A ``qdrant_client.QdrantClient`` (REST) with the admin key; fails fast if the target is down."""
         if self._down:
             raise TargetUnreachable(self._down)
+        if "admin" in self._refused:
+            raise KeyRefused(self._refused["admin"])
         if self._client is None:
             from qdrant_client import QdrantClient
 

@@ -31,6 +31,8 @@ def write_verdict(tr: Terminal | Any, record: RunRecord) -> None:
     if sandbox:
         target += f" (the golive sandbox, {sandbox}: a test target, not a Qdrant server)"
     tr.section(f"golive {record.env}: {target}", sep="=")
+    for notice in record.target.get("notices") or ():  # one cause behind many failures, said once, first
+        tr.write_line(f"golive: {notice}", bold=True, red=True)
     groups = (
         ("blockers failed", record.results_where(severity="blocker", outcomes=_FAILED)),
         ("inconclusive", record.results_where(outcomes=("inconclusive",))),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from golive.errors import TargetUnreachable
+from golive.errors import KeyRefused, TargetUnreachable
 from golive.target import Target, TargetSettings
 
 
@@ -64,3 +64,27 @@ def test_a_protocol_error_on_one_call_does_not_condemn_the_target() -> None:
     with pytest.raises(TargetUnreachable, match="GET /metrics"):
         target.get("/metrics")
     assert target.get("/healthz").status_code == 200
+
+
+def test_a_refused_key_is_one_line_naming_its_variable_and_later_calls_fail_at_once() -> None:
+    """Issue 9.9: a wrong key gave 58 tracebacks of 'HTTP 401: Invalid API key or JWT'."""
+    calls: list[str] = []
+
+    def deny(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if request.url.path == "/healthz" or request.headers.get("api-key") != "right":
+            return httpx.Response(401, text="Invalid API key or JWT")
+        return httpx.Response(200, json={"status": "ok", "result": {}, "time": 0.0})
+
+    target = Target(TargetSettings(url="http://127.0.0.1:6347"), environ={"QDRANT_API_KEY": "wrong-key-12345678"})
+    target.http = httpx.Client(base_url=target.url, transport=httpx.MockTransport(deny))
+    with pytest.raises(KeyRefused) as err:
+        target.get("/collections")
+    assert str(err.value) == "the target refused the API key from QDRANT_API_KEY: HTTP 401"
+    with pytest.raises(KeyRefused):
+        target.get("/cluster")
+    with pytest.raises(KeyRefused):
+        _ = target.client
+    assert target.get("/healthz", key="none").status_code == 401  # without a key, a 401 is the server's answer
+    assert target.get("/x", headers={"api-key": "bogus"}).status_code == 401  # a check's own header: its business
+    assert calls == ["/collections", "/healthz", "/x"]

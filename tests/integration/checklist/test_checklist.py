@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from golive.sandbox.testing import SandboxHandle
+from golive.sandbox.testing import SandboxHandle, running_sandbox
 
-from .conftest import config_for, run_checklist
+from .conftest import SCALE, config_for, run_checklist
 
 pytestmark = pytest.mark.integration
 
@@ -174,3 +174,20 @@ def test_stale_probe_collections_are_swept_and_fresh_ones_kept(clean_sandbox: Sa
         for name in (stale, fresh):
             http.delete(f"/collections/{name}")
         http.close()
+
+
+def test_a_wrong_api_key_is_one_line_at_the_top_and_short_failures(tmp_path: Path) -> None:
+    """Issue 9.9: a wrong key once gave 54 failed blockers with 58 full tracebacks (2,158 lines)."""
+    with running_sandbox(tmp_path / "keyed", demo=True, demo_scale=SCALE, api_key="the-right-key-0123456789") as sb:
+        run = run_checklist(tmp_path, config_for(sb.url), environ={"QDRANT_API_KEY": "a-wrong-key-0123456789"})
+    refused = "the target refused the API key from QDRANT_API_KEY: HTTP 401"
+    assert run.verdict == "NO-GO"
+    assert f"golive: {refused}" in run.output
+    assert run.summary["target"]["notices"] == [refused]
+    assert not any("sweep failed" in s for s in run.summary["target"]["swept_probe_collections"])
+    assert "Traceback" not in run.output
+    assert "Invalid API key" not in run.output
+    assert run.failed
+    assert all(run.check(label)["message"] == refused for label in run.failed), {
+        label: run.check(label)["message"][:200] for label in run.failed
+    }
