@@ -50,11 +50,12 @@ def baseline_sample(golive_config: Settings, qdrant: Target) -> probe.Sample:
     return probe.sample_points(call, probe.pick_collection(call, name), limit=64)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def baseline_probe(
     golive_config: Settings, qdrant: Target, run_dir: Path, baseline_sample: probe.Sample
 ) -> Iterator[str]:
-    """A ``golive_probe_<run-id>_baseline`` collection for the write timing, removed afterwards."""
+    """A ``golive_probe_<run-id>_baseline`` collection for the write timing, removed after its item (retried
+    once); a leftover fails that item's teardown and is listed in the summary and the terminal."""
     if not golive_config.allow.probe_writes:
         pytest.skip("probe writes are not allowed for this environment (allow.probe_writes: false)")
     call = qdrant.call
@@ -63,7 +64,10 @@ def baseline_probe(
     try:
         yield name
     finally:
-        probe.delete_probe_collection(call, name)
+        leftover = probe.remove_probe_collection(call, name)
+        if leftover:
+            qdrant.leftovers.append(leftover)
+            pytest.fail(f"clean-up: {leftover}", pytrace=False)
 
 
 def _measure(benchmark: Any, store: BaselineStore, settings: Settings, name: str, fn: Callable[[], None]) -> None:

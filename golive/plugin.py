@@ -291,4 +291,5 @@ def qdrant(request: pytest.FixtureRequest, golive_config: Settings) -> Iterator[
     try:
         yield target
     finally:
+        run.leftovers = target.leftovers
         target.close()

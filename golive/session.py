@@ -69,6 +69,7 @@ class RunSession:
         self.server: dict[str, Any] = {}
         self.swept: list[str] = []
         self.notices: list[str] = []  # run-wide causes shown once, at the top (e.g. the target refused the key)
+        self.leftovers: list[str] = []  # probe collections the run could not remove (from the target facade)
         self.results: dict[str, CheckResult] = {}
         self.selected: set[str] = set()  # node ids of the checklist items that should report
         self.record: RunRecord | None = None
@@ -172,6 +173,7 @@ class RunSession:
                 "server": self.server,
                 "swept_probe_collections": swept,
                 "notices": self.notices,
+                "leftover_probe_collections": self.leftovers,
             },
             started_at=self.started_at,
             finished_at=dt.datetime.now(dt.UTC),

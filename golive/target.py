@@ -97,6 +97,7 @@ class Target:
         self.http = httpx.Client(base_url=self.url, timeout=self.timeout, verify=self._verify)
         self._client: Any = None
         self._down: str | None = None
+        self.leftovers: list[str] = []  # probe collections this run could not remove, one line each
         self._refused: dict[KeyKind, str] = {}  # key kind -> "the target refused the API key from ...: HTTP 401"
 
     # ------------------------------------------------------------------ keys and TLS

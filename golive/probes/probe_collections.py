@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.errors import QdrantCallError
+from golive.errors import QdrantCallError, TargetError
 from golive.fields import new_run_id as new_run_id  # one run-id format: probe names are dated by it
 from golive.protocol import envelope_result
 
@@ -107,6 +107,18 @@ def delete_probe_collection(call: Call, name: str) -> None:
     status, _ = call("DELETE", f"/collections/{name}", None)
     if status not in (200, 404):
         raise QdrantCallError(f"DELETE /collections/{name} answered HTTP {status}")
+
+
+def remove_probe_collection(call: Call, name: str, attempts: int = 2) -> str | None:
+    """Delete a probe collection, retrying once; None when it is gone, else the line naming the leftover."""
+    error = ""
+    for _ in range(attempts):
+        try:
+            delete_probe_collection(call, name)
+            return None
+        except (QdrantCallError, TargetError) as err:
+            error = str(err)
+    return f"{name} left on the target: {error} ({attempts} attempts)"
 
 
 def stale_probe_collections(

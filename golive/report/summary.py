@@ -1,6 +1,7 @@
 """The summary.json writer: ``reports/<env>/<run-id>/summary.json`` and the ``reports/<env>/latest`` link.
 
-Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server}, started_at, finished_at,
+Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server, swept_probe_collections,
+notices, leftover_probe_collections}, started_at, finished_at,
 verdict, exit_code, reasons, counts, checks [{id, label, param, nodeid, title, severity, outcome, duration,
 message, waiver}], evidence [paths relative to the run folder]. Every string is passed through redaction of
 the secrets in use.

@@ -57,6 +57,8 @@ def write_verdict(tr: Terminal | Any, record: RunRecord) -> None:
     swept = record.target.get("swept_probe_collections")
     if swept:
         tr.write_line(f"swept stale probe collections: {', '.join(swept)}")
+    for leftover in record.target.get("leftover_probe_collections") or ():  # remove by hand; the sweep is 6 h away
+        tr.write_line(f"probe collection NOT removed: {leftover}", red=True)
     tr.write_line(f"summary: {record.run_dir / 'summary.json'}")
     line = verdict_text(str(record.verdict), record.decision.reasons)
     markup = {"bold": True, _VERDICT_COLOUR[record.verdict]: True}

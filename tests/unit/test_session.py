@@ -113,3 +113,28 @@ def test_a_run_folder_is_marked_incomplete_until_its_summary_is_written(session:
     write_record(session.finish())
     assert not (run_dir / "INCOMPLETE").exists()
     assert (run_dir.parent / "latest").resolve() == run_dir.resolve()
+
+
+def test_leftover_probe_collections_are_in_the_summary_and_the_terminal(session: RunSession) -> None:
+    """Issue 9.2: every probe collection the run could not remove is listed, in summary.json and the terminal."""
+    from golive.report.terminal import write_verdict
+
+    leftover = "golive_probe_r1_baseline left on the target: DELETE ... answered HTTP 500 (2 attempts)"
+    session.leftovers = [leftover]
+    record = session.finish()
+    summary = json.loads(write_record(record).read_text())
+    assert summary["target"]["leftover_probe_collections"] == [leftover]
+
+    class Lines:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+
+        def section(self, title: str, sep: str = "=", **markup: bool) -> None:
+            self.lines.append(title)
+
+        def write_line(self, line: str, **markup: bool) -> None:
+            self.lines.append(line)
+
+    terminal = Lines()
+    write_verdict(terminal, record)
+    assert f"probe collection NOT removed: {leftover}" in terminal.lines
