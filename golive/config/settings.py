@@ -22,6 +22,7 @@ from golive.probes.collections import ExpectedCollection
 from golive.probes.dependencies.settings import Dependency
 from golive.probes.host import HostSettings, SystemLimits
 from golive.release import Hooks
+from golive.report.settings import ReportSettings
 from golive.target import TargetSettings
 from golive.verdict import Waiver, waiver_for
 
@@ -108,6 +109,7 @@ class Settings(Section):
     collections: list[ExpectedCollection] = Field(default_factory=list)
     thresholds: Thresholds = Thresholds()
     load: LoadSettings = LoadSettings()
+    report: ReportSettings = ReportSettings()
     dependencies: list[Dependency] = Field(default_factory=list)
     backups: Backups = Backups()
     hooks: Hooks = Hooks()
