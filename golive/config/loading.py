@@ -21,6 +21,7 @@ from golive.errors import ConfigError
 from golive.fields import safe_name
 
 DEFAULT_ENV = "sandbox"
+MIN_SECRET_LENGTH = 8  # shorter keys would be redacted wherever they appear as a word ("GO", "ok")
 _SECRET_KEY_RE = re.compile(r"(^|_)(api_?key|password|passwd|secret|token|bearer)$", re.IGNORECASE)
 _URL_PASSWORD_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@", re.IGNORECASE)
 
@@ -87,9 +88,18 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
         if isinstance(target, dict):
             target["url"] = override
     try:
-        return Settings.model_validate({**raw, "source": source})
+        settings = Settings.model_validate({**raw, "source": source})
     except ValidationError as err:
         raise ConfigError(source, problems(err, Settings)) from None
+    short = [
+        (field, f"${name} holds {len(value)} characters; a secret shorter than {MIN_SECRET_LENGTH} cannot be told "
+         "apart from ordinary words when it is redacted from the reports: use a longer one")
+        for field, name in _secret_names(settings)
+        if 0 < len(value := environ.get(name) or "") < MIN_SECRET_LENGTH
+    ]  # fmt: skip
+    if short:
+        raise ConfigError(source, short)
+    return settings
 
 
 def _read(path: Path) -> dict[Any, Any]:
@@ -113,9 +123,17 @@ def _read(path: Path) -> dict[Any, Any]:
 def secrets_in_use(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
     """The values of every secret the config names (API keys, dependency passwords), for redaction."""
     environ = os.environ if environ is None else environ
-    names = [settings.target.api_key_env, settings.target.read_only_api_key_env]
-    names += [d.password_env for d in settings.dependencies if d.password_env]
-    return [value for name in names if (value := environ.get(name))]
+    return [value for _field, name in _secret_names(settings) if (value := environ.get(name))]
+
+
+def _secret_names(settings: Settings) -> list[tuple[str, str]]:
+    """``(field, environment variable name)`` of every secret the config names."""
+    names: list[tuple[str, str | None]] = [
+        ("target.api_key_env", settings.target.api_key_env),
+        ("target.read_only_api_key_env", settings.target.read_only_api_key_env),
+    ]
+    names += [(f"dependencies[{i}].password_env", d.password_env) for i, d in enumerate(settings.dependencies)]
+    return [(field, name) for field, name in names if name is not None and name]
 
 
 _ENV_FIELDS = (

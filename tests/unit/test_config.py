@@ -527,3 +527,19 @@ def test_a_file_name_that_is_no_environment_name_asks_for_env(tmp_path: Path) ->
     assert info.value.problems[0][1].endswith("set env: NAME")
     (tmp_path / "named.yaml").write_text("env: local-copy\n")
     assert load_settings(tmp_path / "named.yaml", environ={}).env == "local-copy"
+
+
+@pytest.mark.parametrize(
+    ("variable", "field"),
+    [("QDRANT_API_KEY", "target.api_key_env"), ("QDRANT_READ_ONLY_API_KEY", "target.read_only_api_key_env")],
+)
+def test_a_key_too_short_to_redact_is_refused(tmp_path: Path, variable: str, field: str) -> None:
+    """Issue 9.7: a key such as GO would be redacted out of every 'GO' in the reports."""
+    path = write(tmp_path, "collections: []\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, environ={variable: "GO"})
+    (problem,) = info.value.problems
+    assert problem[0] == field
+    assert f"${variable} holds 2 characters" in problem[1]
+    assert "GO" not in str(info.value).replace("GOLIVE", "")
+    assert load_settings(path, environ={variable: "a-long-enough-key"}).env == "staging"
