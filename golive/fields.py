@@ -170,9 +170,17 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{_secrets.token_hex(3)}"
 
 
+_RUN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+
+
 def check_run_id(value: str) -> str:
-    """A run id given by the user: a safe name that is not one of the reserved siblings; ValueError if not."""
-    safe_name(value, "a run id")
+    """A run id given by the user: letters, digits and '-' (it names a folder under reports/<env>/ and is part of
+    probe collection names), not one of the reserved siblings; ValueError if not."""
+    if not _RUN_ID_RE.match(value):
+        raise ValueError(
+            f"a run id is 1-64 letters, digits and '-', starting with a letter or digit (it becomes a folder "
+            f"under reports/<env>/ and part of probe collection names), got {_clip(repr(value))}"
+        )
     if value in RESERVED_RUN_IDS:
         raise ValueError(f"{value!r} is reserved under reports/<env>/; pick another run id")
     return value

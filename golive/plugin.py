@@ -6,7 +6,6 @@ and the release gate plug in through the ``pytest_golive_*`` hooks of ``golive.h
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +16,12 @@ import pytest
 from golive import hookspec
 from golive.config import Settings
 from golive.errors import ConfigError, Inconclusive, TargetError, TargetUnreachable
-from golive.fields import check_run_id
 from golive.outcomes import ExitCode
 from golive.report.record import redact
 from golive.report.summary import write_record
 from golive.report.terminal import write_verdict
 from golive.report.writers import ReportWriters
-from golive.session import Item, RunSession
+from golive.session import Item, RunSession, run_id_option
 from golive.target import Target
 from golive.verdict import Outcome, Severity, check_marker_args
 
@@ -61,14 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="folder the run is written under, as DIR/<env>/<run-id>/ (env GOLIVE_REPORTS; default: ./reports)",
     )
-    group.addoption("--golive-run-id", metavar="ID", type=_run_id, help="run id to use instead of a new time-based one")
-
-
-def _run_id(value: str) -> str:
-    try:
-        return check_run_id(value)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
+    group.addoption("--golive-run-id", metavar="ID", type=run_id_option, help="run id instead of a new time-based one")
+    group.addoption("--golive-overwrite", action="store_true", help="let --golive-run-id replace a finished run")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -81,6 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
         target_url=opt("golive_target"),
         reports=opt("golive_reports"),
         run_id=opt("golive_run_id"),
+        overwrite=opt("golive_overwrite"),
         root=config.rootpath,
     )
     config.stash[ACTIVE_KEY] = False

@@ -11,6 +11,7 @@ events; ``golive run`` and ``golive load`` use ``reports_root`` and ``golive.con
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 from collections.abc import Mapping
@@ -18,11 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from golive.config import Settings, load_run_settings, secrets_in_use
+from golive.config import ConfigError, Settings, load_run_settings, secrets_in_use
 from golive.errors import KeyRefused
-from golive.fields import new_run_id
+from golive.fields import check_run_id, new_run_id
 from golive.report.record import INCOMPLETE_MARKER, RunRecord, redact
 from golive.verdict import CheckResult, Outcome, Severity, decide
+
+
+def run_id_option(value: str) -> str:
+    """``--golive-run-id``'s parser: the one run-id form (``golive.fields.check_run_id``), at parse time."""
+    try:
+        return check_run_id(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def reports_root(explicit: str | Path | None = None, root: Path | None = None) -> Path:
@@ -56,6 +65,7 @@ class RunSession:
         run_id: str | None = None,
         root: Path | None = None,
         environ: Mapping[str, str] | None = None,
+        overwrite: bool = False,
     ) -> None:
         self._env, self._config, self._target_url, self._root, self._environ = env, config, target_url, root, environ
         self.explicitly_requested = bool(
@@ -64,6 +74,7 @@ class RunSession:
         self.reports = reports_root(reports, root)
         self.started_at = dt.datetime.now(dt.UTC)
         self.run_id = run_id or new_run_id(self.started_at)
+        self._reused_id_allowed = overwrite or not run_id  # a generated id is new; a chosen one may exist
         self.loaded: Settings | None = None
         self.secrets: list[str] = []
         self.server: dict[str, Any] = {}
@@ -83,6 +94,14 @@ class RunSession:
                 env=self._env, path=self._config, target_url=self._target_url, root=self._root, environ=self._environ
             )
             self.add_secrets(secrets_in_use(self.loaded, self._environ))
+            existing = self.run_dir
+            if not self._reused_id_allowed and (existing / "summary.json").exists():
+                self.loaded = None
+                raise ConfigError(
+                    f"--golive-run-id={self.run_id}",
+                    [("run id", f"{existing} already holds a finished run; pick another run id, or pass "
+                      "--golive-overwrite to replace it")],
+                )  # fmt: skip
         return self.loaded
 
     @property

@@ -23,7 +23,11 @@ _PROBE_TIME_RE = re.compile(r"^golive_probe_(\d{8}T\d{6}Z)-")
 STALE_PROBE_AGE = dt.timedelta(hours=6)
 
 
-def probe_name(run_id: str, suffix: str) -> str:
+def probe_name(run_id: str, suffix: str, now: dt.datetime | None = None) -> str:
+    """``golive_probe_<run-id>_<suffix>``; a run id that does not start with its time (``--golive-run-id=rc1``)
+    is dated with ``now``, so the sweep of another run never takes a young probe for a stale one."""
+    if not _PROBE_TIME_RE.match(f"{PROBE_PREFIX}{run_id}"):
+        run_id = f"{(now or dt.datetime.now(dt.UTC)):%Y%m%dT%H%M%SZ}-{run_id}"
     name = f"{PROBE_PREFIX}{run_id}_{suffix}"
     if not _PROBE_RE.match(name):
         raise ValueError(f"not a valid golive probe collection name: {name!r}")

@@ -65,3 +65,11 @@ def test_a_probe_clean_up_is_retried_once_and_a_leftover_is_named() -> None:
     leftover = remove_probe_collection(slow, name)
     assert leftover is not None
     assert leftover.startswith(f"{name} left on the target: no answer")
+
+
+def test_a_chosen_run_id_still_dates_its_probes() -> None:
+    """Issue 9.8: a probe named after --golive-run-id=rc1 carried no date and another run swept it at once."""
+    name = probe_name("rc1", "baseline", now=NOW)
+    assert name == "golive_probe_20261128T120000Z-rc1_baseline"
+    assert stale_probe_collections([name], NOW + dt.timedelta(seconds=5)) == []
+    assert probe_name(new_run_id(NOW), "load").count("20261128T120000Z") == 1  # a generated id is dated already

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,3 +139,26 @@ def test_leftover_probe_collections_are_in_the_summary_and_the_terminal(session:
     terminal = Lines()
     write_verdict(terminal, record)
     assert f"probe collection NOT removed: {leftover}" in terminal.lines
+
+
+def test_a_chosen_run_id_never_silently_replaces_a_finished_run(tmp_path: Path) -> None:
+    """Issue 9.8: reusing --golive-run-id=rc1 silently overwrote the earlier summary and baseline."""
+    path = tmp_path / "demo.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+
+    def session(**kw: Any) -> RunSession:
+        return RunSession(config=path, reports=tmp_path / "out", run_id="rc1", environ={}, **kw)
+
+    write_record(session().finish())
+    with pytest.raises(ConfigError, match=r"already holds a finished run.*--golive-overwrite"):
+        _ = session().settings
+    assert session(overwrite=True).settings.env == "demo"
+
+
+@pytest.mark.parametrize("bad", ["rc1.0", "rc_1", "-rc", "a/b", "latest", "x" * 65])
+def test_one_run_id_form(bad: str) -> None:
+    from golive.fields import check_run_id
+
+    with pytest.raises(ValueError, match=r"run id|reserved"):
+        check_run_id(bad)
+    assert check_run_id("rc1-2026") == "rc1-2026"
