@@ -21,7 +21,7 @@ from golive.report.record import redact
 from golive.report.summary import write_record
 from golive.report.terminal import write_verdict
 from golive.report.writers import ReportWriters
-from golive.session import Item, RunSession, run_id_option
+from golive.session import Item, RunSession, run_id_option, spaced_path_option
 from golive.target import Target
 from golive.verdict import Outcome, Severity, check_marker_args
 
@@ -61,6 +61,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--golive-run-id", metavar="ID", type=run_id_option, help="run id instead of a new time-based one")
     group.addoption("--golive-overwrite", action="store_true", help="let --golive-run-id replace a finished run")
+
+
+def pytest_load_initial_conftests(args: list[str]) -> None:
+    if message := spaced_path_option(args):  # before pytest collects from the wrong rootdir
+        raise pytest.UsageError(message)
 
 
 def pytest_configure(config: pytest.Config) -> None:

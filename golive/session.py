@@ -34,6 +34,20 @@ def run_id_option(value: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+PATH_OPTIONS = ("--golive-config", "--golive-reports")
+
+
+def spaced_path_option(args: list[str]) -> str | None:
+    """The one-line usage error for ``--golive-config PATH`` (a space, not ``=``), or None.
+
+    pytest picks its rootdir from the command line's paths before it knows plugin options: a separate PATH
+    outside the checkout makes the common ancestor the rootdir (hundreds of unrelated tests collected)."""
+    for arg, value in zip(args, [*args[1:], None], strict=True):
+        if arg in PATH_OPTIONS and value is not None:
+            return f"write {arg}={value} (with '='): with a space pytest takes {value} for a test path"
+    return None
+
+
 def reports_root(explicit: str | Path | None = None, root: Path | None = None) -> Path:
     """Where runs are written: ``explicit`` (``--golive-reports``), else ``GOLIVE_REPORTS``, else
     ``<root>/reports`` (``root`` is pytest's rootdir; the current folder for the command line)."""
