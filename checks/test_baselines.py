@@ -1,6 +1,7 @@
 """Performance baselines: single-request timings with fixed rounds (pytest-benchmark), kept per environment
 under ``reports/<env>/benchmarks/`` with the target URL and server version; a median slower than the median of
-the last 5 baselines of the same target and version by more than ``load.baseline_regression`` is a warning.
+the last 5 baselines of the same target and version by more than ``load.baseline_regression`` and (with 3 or more
+earlier runs) beyond 3x their run-to-run spread is a warning (``golive.load.baselines``).
 Not meaningful under xdist (pytest-benchmark disables itself)."""
 
 from __future__ import annotations
@@ -76,8 +77,10 @@ def _measure(benchmark: Any, store: BaselineStore, settings: Settings, name: str
     if getattr(benchmark, "disabled", False) or benchmark.stats is None:
         pytest.skip("pytest-benchmark is disabled (--benchmark-disable or xdist)")
     s = benchmark.stats.stats
+    samples = [round(float(x), 7) for x in s.data]
     stats = {"median": s.median, "mean": s.mean, "min": s.min, "max": s.max, "stddev": s.stddev, "rounds": s.rounds}
-    regression = store.regression(name, s.median, settings.load.baseline_regression)
+    regression = store.regression(name, s.median, settings.load.baseline_regression, samples)
+    stats["samples"] = samples  # type: ignore[assignment]
     store.record(name, stats)
     assert regression is None, regression
 
