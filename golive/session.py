@@ -95,6 +95,7 @@ class RunSession:
         self.swept: list[str] = []
         self.notices: list[str] = []  # run-wide causes shown once, at the top (e.g. the target refused the key)
         self.leftovers: list[str] = []  # probe collections the run could not remove (from the target facade)
+        self.hosts: dict[str, dict[str, Any]] = {}  # what each probed host said about itself (evidence)
         self.results: dict[str, CheckResult] = {}
         self.selected: set[str] = set()  # node ids of the checklist items that should report
         self.record: RunRecord | None = None
@@ -218,5 +219,6 @@ class RunSession:
             run_dir=self.run_dir,
             secrets=list(self.secrets),
             interrupted=interrupted,
+            hosts=dict(self.hosts),
         )
         return self.record

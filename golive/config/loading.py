@@ -121,7 +121,8 @@ def _read(path: Path) -> dict[Any, Any]:
 
 
 def secrets_in_use(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
-    """The values of every secret the config names (API keys, dependency passwords), for redaction."""
+    """The values of every secret the config names (API keys, dependency passwords, SSH key passphrases), for
+    redaction."""
     environ = os.environ if environ is None else environ
     return [value for _field, name in _secret_names(settings) if (value := environ.get(name))]
 
@@ -133,6 +134,7 @@ def _secret_names(settings: Settings) -> list[tuple[str, str]]:
         ("target.read_only_api_key_env", settings.target.read_only_api_key_env),
     ]
     names += [(f"dependencies[{i}].password_env", d.password_env) for i, d in enumerate(settings.dependencies)]
+    names += [(f"hosts[{i}].passphrase_env", h.passphrase_env) for i, h in enumerate(settings.hosts)]
     return [(field, name) for field, name in names if name is not None and name]
 
 
