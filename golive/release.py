@@ -7,14 +7,14 @@ The gate itself (lock, preflight, checkpoint, deploy hook, validate, rollback, a
 
 from __future__ import annotations
 
-from golive.fields import Duration, Section
+from golive.fields import PositiveDuration, Section
 
 
 class Hook(Section):
     """A command the release gate runs (a string goes through the shell, a list does not) with a time bound."""
 
     command: str | list[str]
-    timeout: Duration = 600.0
+    timeout: PositiveDuration = 600.0
 
 
 class Hooks(Section):

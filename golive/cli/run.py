@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,9 @@ import time
 from golive.cli import settings_from_args
 from golive.config import ConfigError, Settings
 from golive.fields import new_run_id
+from golive.lifetime import die_with_parent
 from golive.outcomes import ExitCode
+from golive.report.terminal import verdict_text
 from golive.session import reports_root
 
 INTERRUPT_GRACE_S = 30.0  # how long pytest may take to write its partial summary after Ctrl-C / SIGTERM
@@ -53,6 +56,8 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     run_dir = reports / settings.env / run_id
     if (run_dir / "summary.json").exists():
         print(f"golive: report folder {run_dir}  (newest run: {reports / settings.env / 'latest'})")
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+        print(verdict_text(summary["verdict"], summary.get("reasons", [])), flush=True)  # the last line, again
     return code
 
 
@@ -70,9 +75,12 @@ def _pytest(argv: list[str]) -> int:
     """pytest in a child process: a clean interpreter (assertion rewriting, warnings), same terminal.
 
     The child runs in its own session, so a Ctrl-C or a SIGTERM (a CI cancel) reaches it exactly once, from
-    here, as SIGINT: pytest then writes its partial summary, and the sandbox is stopped after it.
+    here, as SIGINT: pytest then writes its partial summary, and the sandbox is stopped after it. If golive
+    itself is killed (SIGKILL), the kernel sends the child that SIGINT (a parent-death signal).
     """
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *argv], start_new_session=True, preexec_fn=die_with_parent(signal.SIGINT)
+    )
     interrupted: list[float] = []
 
     def forward(signum: int, frame: object) -> None:
@@ -97,10 +105,18 @@ def _pytest(argv: list[str]) -> int:
 
 def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     """Start the sandbox the config describes, stopped when ``stack`` closes; return its URL."""
+    from golive.sandbox.lock import stop_holder
     from golive.sandbox.testing import running_sandbox
 
     sandbox = settings.target.sandbox
     assert sandbox is not None
+    leftover = stop_holder(sandbox.data_dir)  # a sandbox a killed run left behind on this data dir
+    if leftover is not None:
+        print(
+            f"golive: stopped a leftover golive sandbox (pid {leftover.pid} at {leftover.url}) "
+            f"that still served {sandbox.data_dir}",
+            flush=True,
+        )
     demo = ", with demo data" if sandbox.demo else ""
     sandbox.data_dir.mkdir(parents=True, exist_ok=True)
     sandbox.data_dir.chmod(0o750)  # a service's storage is not world-readable (GL-SVC-007 checks it)

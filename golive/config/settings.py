@@ -15,7 +15,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BeforeValidator, Field, field_validator
 
-from golive.fields import Duration, Section, safe_name
+from golive.fields import PositiveDuration, Section, safe_name
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
 from golive.probes.collections import ExpectedCollection
@@ -34,6 +34,7 @@ def _gate(value: Any) -> Gate:
 
 
 GateExpr = Annotated[Gate, BeforeValidator(_gate)]
+CHECKS_NOTHING = "a config names at least the target and the collections to check (see config/sandbox.yaml)"
 
 
 class Claims(Section):
@@ -50,6 +51,15 @@ class Thresholds(Section):
     gates: list[GateExpr] = Field(
         default_factory=lambda: [Gate.parse(t) for t in ("p95 < 10ms", "throughput >= 1000/s", "errors < 0.1%")]
     )
+
+    @field_validator("gates")
+    @classmethod
+    def _some_gates(cls, gates: list[Gate]) -> list[Gate]:
+        if not gates:
+            raise ValueError("no gates: the load gates would pass on nothing; list at least one, or leave the "
+                             "key out for the defaults (set load.enabled: false to skip the load gates)")  # fmt: skip
+        return gates
+
     system: SystemLimits = SystemLimits()
     version: str = Field(">=1.10,<2", description="the Qdrant versions accepted, a PEP 440 range")
 
@@ -57,6 +67,8 @@ class Thresholds(Section):
     @classmethod
     def _spec(cls, value: str) -> str:
         try:
+            if not value.strip():
+                raise InvalidSpecifier(value)
             SpecifierSet(value)
         except InvalidSpecifier:
             raise ValueError(f"expected a version range such as '>=1.15,<2', got {value!r}") from None
@@ -71,7 +83,7 @@ class Thresholds(Section):
 
 class Backups(Section):
     locations: list[Path] = Field(default_factory=list)
-    max_age: Duration = 26 * 3600.0
+    max_age: PositiveDuration = 26 * 3600.0
 
 
 class Allow(Section):

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 import httpx
 
+from golive.lifetime import die_with_parent
 from golive.sandbox.server import API_KEY_ENV, READ_ONLY_KEY_ENV
 from golive.waiting import WaitTimeout, wait_until
 
@@ -119,7 +120,8 @@ def running_sandbox(
     if read_only_key:
         env[READ_ONLY_KEY_ENV] = read_only_key
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        # its own session: a terminal Ctrl-C meant for the caller must not stop the target under a running check
+        # its own session: a terminal Ctrl-C meant for the caller must not stop the target under a running check;
+        # a parent-death signal: a caller killed with SIGKILL must not leave the sandbox holding its port
         as_user: dict[str, Any] = {}
         if user is not None:
             import pwd
@@ -130,8 +132,9 @@ def running_sandbox(
         if pythonpath is not None:
             env["PYTHONPATH"] = pythonpath
         process = subprocess.Popen(
-            args, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL, start_new_session=True, **as_user
-        )
+            args, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGTERM), **as_user,
+        )  # fmt: skip
         handle: SandboxHandle | None = None
         try:
             handle = _wait_ready(process, out, err, api_key, tls, ready_timeout)

@@ -108,12 +108,14 @@ class Run:
         return next(c for c in self.summary["checks"] if c["label"] == label)
 
 
-def run_checklist(tmp_path: Path, config: dict[str, Any], *args: str, timeout: float = 120) -> Run:
+def run_checklist(
+    tmp_path: Path, config: dict[str, Any], *args: str, timeout: float = 120, environ: dict[str, str] | None = None
+) -> Run:
     """``pytest -m golive checks/`` in a subprocess, as an SRE would run it; returns exit code and summary."""
     path = tmp_path / "env.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     reports = tmp_path / "reports"
-    env = clean_env()
+    env = clean_env() | (environ or {})
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}", f"--golive-reports={reports}",
          "-p", "no:randomly", "-q", *args, str(REPO / "checks")],
