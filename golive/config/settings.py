@@ -21,6 +21,7 @@ from golive.load.slo import Gate
 from golive.probes.collections import ExpectedCollection
 from golive.probes.dependencies.settings import Dependency
 from golive.probes.host import HostSettings, SystemLimits
+from golive.probes.security import SecuritySettings
 from golive.release import Hooks
 from golive.target import TargetSettings
 from golive.verdict import Waiver, waiver_for
@@ -101,6 +102,7 @@ class Settings(Section):
     hooks: Hooks = Hooks()
     waivers: list[Waiver] = Field(default_factory=list)
     allow: Allow = Allow()
+    security: SecuritySettings = SecuritySettings()
 
     @field_validator("collections")
     @classmethod
