@@ -96,11 +96,14 @@ def running_sandbox(
     api_key: str | None = None,
     read_only_key: str | None = None,
     tls: tuple[Path, Path] | None = None,
+    ca_file: Path | None = None,
     port: int = 0,
     ready_timeout: float = 120.0,
     extra_args: tuple[str, ...] = (),
 ) -> Iterator[SandboxHandle]:
-    """Run ``python -m golive.sandbox`` on loopback until the block ends; yields once /readyz is 200."""
+    """Run ``python -m golive.sandbox`` on loopback until the block ends; yields once /readyz is 200.
+
+    ``tls=(cert, key)`` serves HTTPS; ``ca_file`` is the CA that signed ``cert`` (default: ``cert`` itself)."""
     args = [sys.executable, "-m", "golive.sandbox", "--host", "127.0.0.1", "--port", str(port),
             "--data-dir", str(data_dir), *extra_args]  # fmt: skip
     if demo:
@@ -119,7 +122,7 @@ def running_sandbox(
         )
         handle: SandboxHandle | None = None
         try:
-            handle = _wait_ready(process, out, err, api_key, tls, ready_timeout)
+            handle = _wait_ready(process, out, err, api_key, tls, ready_timeout, ca_file)
             yield handle
         finally:
             if handle is not None:
@@ -136,10 +139,12 @@ def _wait_ready(
     api_key: str | None,
     tls: tuple[Path, Path] | None,
     timeout: float,
+    ca_file: Path | None = None,
 ) -> SandboxHandle:
     url: str | None = None
     last = "no answer yet"
-    verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=str(tls[0])) if tls else True
+    # a CA-signed certificate verifies against its CA; a self-signed one against itself
+    verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=str(ca_file or tls[0])) if tls else True
 
     def ready() -> SandboxHandle | None:
         nonlocal url, last
