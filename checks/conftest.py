@@ -10,6 +10,7 @@ import pytest
 from golive.config import Settings
 from golive.load.slo import LATENCY_METRICS, Gate
 from golive.probes.collections import CollectionState, ExpectedCollection, collection_state
+from golive.probes.dependencies.settings import Dependency
 from golive.target import Target
 
 _GATE_KINDS: dict[str, Callable[[Gate], bool]] = {
@@ -25,6 +26,10 @@ def pytest_golive_generate_tests(metafunc: pytest.Metafunc, settings: Settings) 
         if name in metafunc.fixturenames:
             gates = [g for g in settings.thresholds.gates if wanted(g)]
             metafunc.parametrize(name, gates, ids=[g.text for g in gates])
+    for kind in ("prometheus", "grafana"):  # the monitoring items: one per neighbour of that kind, or a skip
+        if kind in metafunc.fixturenames:
+            deps: list[Dependency | None] = [d for d in settings.dependencies if d.kind == kind]
+            metafunc.parametrize(kind, deps or [None], ids=[d.name for d in deps if d] or ["none configured"])
 
 
 @pytest.fixture(scope="session")

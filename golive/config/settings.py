@@ -21,6 +21,7 @@ from golive.load.slo import Gate
 from golive.probes.collections import ExpectedCollection
 from golive.probes.dependencies.settings import Dependency
 from golive.probes.host import HostSettings, SystemLimits
+from golive.probes.metrics import MonitoringSettings
 from golive.probes.security import SecuritySettings
 from golive.release import Hooks
 from golive.target import TargetSettings
@@ -103,6 +104,7 @@ class Settings(Section):
     waivers: list[Waiver] = Field(default_factory=list)
     allow: Allow = Allow()
     security: SecuritySettings = SecuritySettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @field_validator("collections")
     @classmethod
