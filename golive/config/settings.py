@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field, field_validator
 from golive.fields import Duration, Section, safe_name
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
+from golive.probes.cluster import ClusterSettings
 from golive.probes.collections import ExpectedCollection
 from golive.probes.dependencies.settings import Dependency
 from golive.probes.host import HostSettings, SystemLimits
@@ -105,6 +106,7 @@ class Settings(Section):
     allow: Allow = Allow()
     security: SecuritySettings = SecuritySettings()
     monitoring: MonitoringSettings = MonitoringSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
     @field_validator("collections")
     @classmethod
