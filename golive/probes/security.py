@@ -32,6 +32,9 @@ class SecuritySettings(Section):
     foreign_origin: str = Field(
         "https://golive-foreign-origin.invalid", description="the origin a restricted CORS policy must refuse"
     )
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="the origins the deployment's CORS policy allows (the sandbox is started so)"
+    )
     protected_paths: list[str] = Field(
         default_factory=lambda: ["/metrics", "/telemetry"],
         description="endpoints that must not be readable without a key where a key is claimed",
