@@ -9,6 +9,7 @@ Probes observe and return values; the checks in ``checks/test_security.py`` judg
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import secrets
 import socket
 import ssl
@@ -136,6 +137,8 @@ def _context(settings: TargetSettings, verify: bool) -> ssl.SSLContext:
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
     ca = settings.tls.ca_file
+    if ca and not ca.is_file():  # ssl's own error does not name the file
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(ca))
     return ssl.create_default_context(cafile=str(ca)) if ca else ssl.create_default_context()
 
 
@@ -184,6 +187,8 @@ def _one_line(err: BaseException) -> str:
         return f"TLS handshake failed: {err.reason or err}"
     if isinstance(err, ConnectionRefusedError):
         return "connection refused"
+    if isinstance(err, OSError) and err.filename:
+        return f"cannot read {err.filename}: {err.strerror} (target.tls.ca_file)"
     if isinstance(err, TimeoutError | socket.timeout):
         return "no answer within the timeout"
     return f"{type(err).__name__}: {err}"

@@ -163,6 +163,15 @@ def test_self_signed_without_ca_fails_in_one_line(tmp_path: Path, tls_listener: 
     assert "Traceback" not in run.output
 
 
+@pytest.mark.parametrize("tls_listener", ["self-signed"], indirect=True)
+def test_a_missing_ca_file_fails_in_one_line(tmp_path: Path, tls_listener: tuple[int, Path]) -> None:
+    port, _ = tls_listener
+    run = run_area(tmp_path, _tls_only_config(port, tmp_path / "no-such-ca.pem"), "security")
+    assert run.outcome("GL-SEC-006") == "failed"
+    assert f"cannot read {tmp_path / 'no-such-ca.pem'}: No such file or directory" in run.message("GL-SEC-006")
+    assert "Traceback" not in run.output
+
+
 def test_plain_http_where_tls_is_claimed_fails(tmp_path: Path) -> None:
     with running_sandbox(tmp_path / "data") as sb:
         run = run_area(tmp_path, {"target": {"url": sb.url, "grpc_port": None}, "claims": {"tls": True}}, "security")
