@@ -25,6 +25,7 @@ from golive.probes.host import HostSettings, SystemLimits
 from golive.probes.metrics import MonitoringSettings
 from golive.probes.security import SecuritySettings
 from golive.release import Hooks
+from golive.report.settings import ReportSettings
 from golive.target import TargetSettings
 from golive.verdict import Waiver, waiver_for
 
@@ -99,6 +100,7 @@ class Settings(Section):
     collections: list[ExpectedCollection] = Field(default_factory=list)
     thresholds: Thresholds = Thresholds()
     load: LoadSettings = LoadSettings()
+    report: ReportSettings = ReportSettings()
     dependencies: list[Dependency] = Field(default_factory=list)
     backups: Backups = Backups()
     hooks: Hooks = Hooks()
