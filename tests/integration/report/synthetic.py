@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.load.stats import encode, new_histogram
+
 from golive.report import history
 
 AREAS = ("health", "collections", "security", "backups", "monitoring", "performance", "system", "service")
