@@ -41,6 +41,10 @@ def pytest_golive_generate_tests(metafunc: pytest.Metafunc, settings: Settings) 
         if name in metafunc.fixturenames:
             gates = [g for g in settings.thresholds.gates if wanted(g)]
             metafunc.parametrize(name, gates, ids=[g.text for g in gates])
+    for kind in ("prometheus", "grafana"):  # the monitoring items: one per neighbour of that kind, or a skip
+        if kind in metafunc.fixturenames:
+            deps: list[Dependency | None] = [d for d in settings.dependencies if d.kind == kind]
+            metafunc.parametrize(kind, deps or [None], ids=[d.name for d in deps if d] or ["none configured"])
     if "host_settings" in metafunc.fixturenames:  # the host items: one per entry in hosts:
         # no hosts listed: a placeholder, deselected below, so the run has no host items at all
         params: list[Any] = [pytest.param(h, id=h.label) for h in settings.hosts] or [pytest.param(None, id=_NO_HOSTS)]

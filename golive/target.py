@@ -93,10 +93,10 @@ class Target:
         self.api_key = environ.get(settings.api_key_env) or None
         self.read_only_key = environ.get(settings.read_only_api_key_env) or None
         self.timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+        self._down: str | None = None
         self._verify: ssl.SSLContext | bool = self._ssl_context()
         self.http = httpx.Client(base_url=self.url, timeout=self.timeout, verify=self._verify)
         self._client: Any = None
-        self._down: str | None = None
         self.leftovers: list[str] = []  # probe collections this run could not remove, one line each
         self._refused: dict[KeyKind, str] = {}  # key kind -> "the target refused the API key from ...: HTTP 401"
 
@@ -108,7 +108,10 @@ class Target:
         if not tls.verify:
             return False
         if tls.ca_file:
-            return ssl.create_default_context(cafile=str(tls.ca_file))
+            try:
+                return ssl.create_default_context(cafile=str(tls.ca_file))
+            except (OSError, ssl.SSLError) as err:  # every call then fails at once with this one line
+                self._down = f"target.tls.ca_file {tls.ca_file} cannot be used: {getattr(err, 'strerror', None) or err}"
         return True
 
     @property

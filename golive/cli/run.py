@@ -105,7 +105,9 @@ def _pytest(argv: list[str]) -> int:
 
 def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     """Start the sandbox the config describes, stopped when ``stack`` closes; return its URL."""
+    from golive.cli.sandbox_claims import metrics_endpoint_port, provide_claims
     from golive.sandbox.lock import stop_holder
+    from golive.sandbox.metrics_endpoint import running_metrics_endpoint
     from golive.sandbox.testing import running_sandbox
 
     sandbox = settings.target.sandbox
@@ -124,17 +126,27 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
         f"golive: starting the sandbox on {settings.target.url} (data in {sandbox.data_dir}{demo})",
         flush=True,
     )
+    claims = provide_claims(settings, os.environ)  # keys land in the environment the checks inherit
+    if claims.generated:
+        print(f"golive: the sandbox claims what the config claims: {claims.describe()}", flush=True)
     handle = stack.enter_context(
         running_sandbox(
             sandbox.data_dir,
             demo=sandbox.demo,
             demo_scale=sandbox.demo_scale,
-            api_key=os.environ.get(settings.target.api_key_env) or None,
-            read_only_key=os.environ.get(settings.target.read_only_api_key_env) or None,
+            api_key=claims.api_key,
+            read_only_key=claims.read_only_key,
+            tls=claims.tls,
+            ca_file=claims.ca_file,
             port=settings.target.port,
             ready_timeout=sandbox.ready_timeout,
-            extra_args=("--demo-seed", str(sandbox.demo_seed)),
+            extra_args=("--demo-seed", str(sandbox.demo_seed), *claims.sandbox_args),
         )
     )
     stack.callback(print, "golive: stopping the sandbox", flush=True)
+    metrics_port = metrics_endpoint_port(settings)
+    if metrics_port is not None:
+        families = tuple(settings.monitoring.endpoint_families)
+        metrics_url = stack.enter_context(running_metrics_endpoint(metrics_port, families))
+        print(f"golive: metrics endpoint stand-in on {metrics_url}", flush=True)
     return str(handle.url)

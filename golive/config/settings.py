@@ -18,9 +18,12 @@ from pydantic import BeforeValidator, Field, field_validator
 from golive.fields import PositiveDuration, Section, safe_name
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
+from golive.probes.cluster import ClusterSettings
 from golive.probes.collections import ExpectedCollection
 from golive.probes.dependencies.settings import Dependencies
 from golive.probes.host import HostSettings, SystemLimits
+from golive.probes.metrics import MonitoringSettings
+from golive.probes.security import SecuritySettings
 from golive.release import Hooks
 from golive.report.settings import ReportSettings
 from golive.target import TargetSettings
@@ -115,6 +118,9 @@ class Settings(Section):
     hooks: Hooks = Hooks()
     waivers: list[Waiver] = Field(default_factory=list)
     allow: Allow = Allow()
+    security: SecuritySettings = SecuritySettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
     @field_validator("collections")
     @classmethod

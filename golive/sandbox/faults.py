@@ -23,7 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "issues": [],
     "cluster": None,
     "snapshot_failure": False,
+    "auth": None,
 }
+AUTH_FAULTS = {"keyless", "wrong_key", "read_only_writes"}  # which part of API-key enforcement is broken
 COLLECTION_STATUSES = {"green", "yellow", "red", "grey"}
 SHARD_STATES = {"Active", "Dead", "Partial", "Initializing", "Listener", "PartialSnapshot", "Recovery"}
 SPIN_S = 0.0015  # sleep short of the target by this much, then yield-spin to it: timers may fire late by ~1 ms
@@ -49,6 +51,10 @@ def _validated(key: str, value: Any) -> Any:
     if key in {"not_ready", "hang", "snapshot_failure"}:
         if not isinstance(value, bool):
             raise FaultError(f"{key} must be true or false, got {value!r}")
+        return value
+    if key == "auth":
+        if value is not None and value not in AUTH_FAULTS:
+            raise FaultError(f"auth must be null or one of {sorted(AUTH_FAULTS)}, got {value!r}")
         return value
     if key == "paths":
         if value is None:

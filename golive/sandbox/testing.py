@@ -97,6 +97,7 @@ def running_sandbox(
     api_key: str | None = None,
     read_only_key: str | None = None,
     tls: tuple[Path, Path] | None = None,
+    ca_file: Path | None = None,
     port: int = 0,
     ready_timeout: float = 120.0,
     extra_args: tuple[str, ...] = (),
@@ -106,6 +107,7 @@ def running_sandbox(
 ) -> Iterator[SandboxHandle]:
     """Run ``python -m golive.sandbox`` on loopback until the block ends; yields once /readyz is 200.
 
+    ``tls=(cert, key)`` serves HTTPS; ``ca_file`` is the CA that signed ``cert`` (default: ``cert`` itself).
     ``user``: run it as that user and its primary group (the caller must be root), as a service would run;
     ``python`` / ``pythonpath``: another interpreter for it (one that user may execute) and its import path."""
     args = [python or sys.executable, "-m", "golive.sandbox", "--host", "127.0.0.1", "--port", str(port),
@@ -137,7 +139,7 @@ def running_sandbox(
         )  # fmt: skip
         handle: SandboxHandle | None = None
         try:
-            handle = _wait_ready(process, out, err, api_key, tls, ready_timeout)
+            handle = _wait_ready(process, out, err, api_key, tls, ready_timeout, ca_file)
             yield handle
         finally:
             if handle is not None:
@@ -154,10 +156,12 @@ def _wait_ready(
     api_key: str | None,
     tls: tuple[Path, Path] | None,
     timeout: float,
+    ca_file: Path | None = None,
 ) -> SandboxHandle:
     url: str | None = None
     last = "no answer yet"
-    verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=str(tls[0])) if tls else True
+    # a CA-signed certificate verifies against its CA; a self-signed one against itself
+    verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=str(ca_file or tls[0])) if tls else True
 
     def ready() -> SandboxHandle | None:
         nonlocal url, last

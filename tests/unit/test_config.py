@@ -34,8 +34,11 @@ def problems_of(tmp_path: Path, text: str) -> tuple[str, dict[str, str]]:
 def test_sandbox_config_loads() -> None:
     settings = load_settings(REPO / "config" / "sandbox.yaml", environ={})
     assert settings.env == "sandbox"
-    assert settings.target.url == "http://127.0.0.1:6333"
+    assert settings.target.url == "https://127.0.0.1:6333"  # golive run gives the sandbox a throwaway CA
     assert settings.target.is_sandbox
+    assert (settings.claims.api_key, settings.claims.read_only_api_key, settings.claims.tls) == (True, True, True)
+    assert settings.claims.restricted_cors
+    assert len(settings.monitoring.endpoint_families) == 14  # the seed's "14 metrics available"
     assert len(settings.collections) == 9
     assert [g.text for g in settings.thresholds.gates] == ["p95 < 10ms", "throughput >= 1000/s", "errors < 0.1%"]
 
@@ -120,7 +123,7 @@ def test_unknown_top_level_key_lists_the_expected_keys(tmp_path: Path) -> None:
     _, problems = problems_of(tmp_path, "targets: {url: http://127.0.0.1:6333}\n")
     assert problems == {
         "targets": "unknown key; expected one of: env, target, claims, hosts, collections, thresholds, load, report, "
-        "dependencies, backups, hooks, waivers, allow"
+        "dependencies, backups, hooks, waivers, allow, security, monitoring, cluster"
     }
 
 

@@ -24,6 +24,7 @@ def test_defaults_have_the_documented_shape() -> None:
         "issues": [],
         "cluster": None,
         "snapshot_failure": False,
+        "auth": None,
     }
     assert set(DEFAULTS) == set(Faults().to_json())
 
@@ -124,3 +125,11 @@ def test_hang_releases_when_cleared() -> None:
         return blocked
 
     assert asyncio.run(scenario())
+
+
+def test_auth_fault_takes_only_the_documented_breakages() -> None:
+    f = Faults()
+    f.merge({"auth": "keyless"})
+    assert f.to_json()["auth"] == "keyless"
+    with pytest.raises(FaultError, match="auth must be null or one of"):
+        f.merge({"auth": "everything"})
