@@ -27,5 +27,6 @@ class Hooks(Section):
     rollback: Hook | None = None
     healthy_timeout: Duration = Field(300.0, description="how long /readyz and the collections may take to be back")
     checkpoint: bool = Field(True, description="snapshot every expected collection before the deploy hook")
+    checkpoint_timeout: Duration = Field(600.0, description="per snapshot: create (wait=true) and download")
     rollback_on_inconclusive: bool = Field(True, description="an INCONCLUSIVE validation rolls back too")
     kill_grace: Duration = Field(5.0, description="after SIGTERM to a timed-out hook's group, SIGKILL follows")

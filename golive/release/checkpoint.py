@@ -1,7 +1,7 @@
 """The release's checkpoint: a snapshot of every expected collection through Qdrant's API, each downloaded
 and verified against the checksum Qdrant reported, and a manifest the rollback hook can use.
 
-    manifest = take_checkpoint(target, ["documents", "faq"], run_dir / "checkpoint.json")
+    manifest = take_checkpoint(target, ["documents", "faq"], run_dir / "checkpoint.json", timeout=600)
     manifest["ok"], manifest["snapshots"][0]["sha256"]
 
 Snapshots stay on the server (the rollback hook restores from them); the download is streamed through
@@ -23,13 +23,13 @@ from golive.errors import TargetError
 from golive.target import Target
 
 
-def snapshot_one(target: Target, collection: str) -> dict[str, Any]:
+def snapshot_one(target: Target, collection: str, timeout: float = 600.0) -> dict[str, Any]:
     """Create, download and hash one snapshot; the entry says what was seen (``ok`` false with ``error``)."""
     start = time.monotonic()
     entry: dict[str, Any] = {"collection": collection, "ok": False}
     name = quote(collection, safe="")
     try:
-        response = target.request("POST", f"/collections/{name}/snapshots", params={"wait": "true"})
+        response = target.request("POST", f"/collections/{name}/snapshots", params={"wait": "true"}, timeout=timeout)
         if response.status_code != 200:
             entry["error"] = f"create answered {response.status_code}: {response.text[:200]}"
             return entry
@@ -38,7 +38,7 @@ def snapshot_one(target: Target, collection: str) -> dict[str, Any]:
         digest = hashlib.sha256()
         size = 0
         url = f"/collections/{name}/snapshots/{quote(info['name'], safe='')}"
-        with target.http.stream("GET", url, headers=target.auth_headers()) as download:
+        with target.http.stream("GET", url, headers=target.auth_headers(), timeout=timeout) as download:
             if download.status_code != 200:
                 entry["error"] = f"download answered {download.status_code}"
                 return entry
@@ -60,11 +60,13 @@ def snapshot_one(target: Target, collection: str) -> dict[str, Any]:
     return entry
 
 
-def take_checkpoint(target: Target, collections: list[str], manifest_path: Path) -> dict[str, Any]:
+def take_checkpoint(
+    target: Target, collections: list[str], manifest_path: Path, timeout: float = 600.0
+) -> dict[str, Any]:
     """Snapshot each collection in turn and write the manifest (also when one fails); return it."""
     snapshots = []
     for collection in collections:
-        entry = snapshot_one(target, collection)
+        entry = snapshot_one(target, collection, timeout)
         state = "verified" if entry["ok"] else f"FAILED: {entry.get('error')}"
         print(f"golive: checkpoint {collection}: {entry.get('snapshot', '-')} {state}", flush=True)
         snapshots.append(entry)

@@ -258,7 +258,7 @@ class Release:
         start = time.monotonic()
         names = [c.name for c in self.config.collections]
         with Target(self.config.target.model_copy(update={"url": self.target_url})) as target:
-            manifest = take_checkpoint(target, names, self.manifest_path)
+            manifest = take_checkpoint(target, names, self.manifest_path, self.hooks.checkpoint_timeout)
         bad = [f"{s['collection']}: {s.get('error')}" for s in manifest["snapshots"] if not s["ok"]]
         detail = (
             f"{len(names)} snapshots verified by sha256, manifest {self.manifest_path.name}"
