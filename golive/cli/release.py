@@ -15,7 +15,8 @@ from golive.config import ConfigError
 from golive.fields import new_run_id
 from golive.outcomes import ExitCode
 from golive.release.audit import AUDIT_FILE, AuditLog, verify
-from golive.release.flow import Release, ReleaseExit, plan
+from golive.release.flow import Release, ReleaseExit
+from golive.release.plan import plan
 from golive.session import reports_root
 
 RELEASE_EXIT_CODES = """exit codes:

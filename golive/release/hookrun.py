@@ -114,6 +114,8 @@ def run_hook(
                 break
             time.sleep(POLL_S)
         pump.join(5.0)
+        if not pump.is_alive():  # else a child outside the group still holds the pipe: leave it to the thread
+            proc.stdout.close()
         duration = time.monotonic() - start
         if timed_out or cancelled:
             log.write(
