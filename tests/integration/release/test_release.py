@@ -190,3 +190,40 @@ def test_a_second_release_is_refused_and_a_killed_ones_lock_is_taken_over(
     assert any(e["step"] == "refused" for e in lines)
     assert golive("audit", "verify", "--env", "rel", reports=reports).returncode == 0
     assert time.monotonic() - start < 120
+
+
+def test_a_preflight_no_go_refuses_before_anything_is_deployed(tmp_path: Path, sandbox: SandboxHandle) -> None:
+    marker = tmp_path / "deployed"
+    hooks = {"deploy": {"command": f"touch {marker}"}, "rollback": {"command": f"touch {marker}"}}
+    config, reports = release_config(tmp_path, sandbox.url, hooks), tmp_path / "reports"
+    sandbox.set_faults(collections={"faq": {"status": "red"}})
+    proc = golive("release", "--config", str(config), *PYTEST_ARGS, reports=reports)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 8, out[-2000:] + explain(reports)
+    assert "REFUSED: nothing deployed" in out
+    assert not marker.exists()
+    assert _steps(reports) == {"preflight": "failed"}
+    assert [e["step"] for e in audit(reports)] == ["start", "preflight", "end"]
+
+
+def test_ctrl_c_during_the_deploy_kills_the_hook_and_rolls_back(tmp_path: Path, sandbox: SandboxHandle) -> None:
+    pidfile = tmp_path / "hook.pid"
+    hooks = {"deploy": {"command": f"echo $$ > {pidfile}; exec sleep 120", "timeout": "5m"},
+             "rollback": {"command": "echo rolled back"}}  # fmt: skip
+    config, reports = release_config(tmp_path, sandbox.url, hooks), tmp_path / "reports"
+    args = [PY, "-m", "golive", "release", "--config", str(config), "--skip-preflight", "--reason", "t", *NO_LOAD]
+    proc = subprocess.Popen(args, cwd=REPO, env=release_env(reports), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)  # fmt: skip
+    try:
+        wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), timeout=60, describe="the deploy hook")
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 9, out[-2000:] + explain(reports)
+    assert not pid_alive(int(pidfile.read_text()))
+    assert _steps(reports)["deploy"] == "interrupted"
+    assert _steps(reports)["rollback"] == "ok"
+    assert _steps(reports)["post_rollback"] == "ok"
