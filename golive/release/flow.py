@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import signal
 import threading
 import time
@@ -288,6 +289,7 @@ class Release:
     def _hook(self, name: str, hook: Hook) -> HookResult:
         print(f"golive release: {name}: {shown(hook)} (timeout {hook.timeout:g} s)", flush=True)
         log = self.dir / f"{name}.log"
+        target = self.config.target
         cancel = self.cancel if name == "deploy" else None
         result = run_hook(
             hook,
@@ -295,6 +297,7 @@ class Release:
             log_path=log,
             prefix=f"  {name}| ",
             kill_grace=self.hooks.kill_grace,
+            secrets=[os.environ.get(n, "") for n in (target.api_key_env, target.read_only_api_key_env)],
             cancel=cancel,
         )
         outcome = (

@@ -4,7 +4,8 @@ group (the hook's children too).
     result = run_hook(hook, env=extra_env, log_path=run_dir / "deploy.log", prefix="deploy| ")
     result.exit_code, result.timed_out, result.duration
 
-A string command goes through ``/bin/sh -c``, a list is executed as is. On timeout (or when ``cancel`` is
+A string command goes through ``/bin/sh -c``, a list is executed as is. The API keys in use (``secrets``)
+are redacted from what is shown and kept. On timeout (or when ``cancel`` is
 set, e.g. by Ctrl-C) the whole group gets SIGTERM, then SIGKILL after ``kill_grace`` seconds.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from golive.release import Hook
+from golive.report.record import redact
 
 POLL_S = 0.1
 
@@ -54,11 +56,12 @@ def shown(hook: Hook) -> str:
     return hook.command if isinstance(hook.command, str) else " ".join(hook.command)
 
 
-def _pump(stream: IO[bytes], log: IO[bytes], out: IO[str], prefix: str) -> None:
+def _pump(stream: IO[bytes], log: IO[bytes], out: IO[str], prefix: str, secrets: list[str]) -> None:
     for raw in iter(stream.readline, b""):
-        log.write(raw)
+        line = redact(raw.decode(errors="replace"), secrets)
+        log.write(line.encode())
         log.flush()
-        out.write(prefix + raw.decode(errors="replace").rstrip("\n") + "\n")
+        out.write(prefix + line.rstrip("\n") + "\n")
         out.flush()
 
 
@@ -77,6 +80,7 @@ def run_hook(
     cancel: threading.Event | None = None,
     cwd: Path | None = None,
     out: IO[str] | None = None,
+    secrets: list[str] | None = None,
 ) -> HookResult:
     """Run ``hook`` to its end or its timeout; its output goes to ``out`` (stdout) and to ``log_path``."""
     out = out or sys.stdout
@@ -98,7 +102,7 @@ def run_hook(
             log.write(f"golive: could not start {argv!r}: {err}\n".encode())
             return HookResult(shown(hook), None, 0.0, error=str(err))
         assert proc.stdout is not None
-        pump = threading.Thread(target=_pump, args=(proc.stdout, log, out, prefix), daemon=True)
+        pump = threading.Thread(target=_pump, args=(proc.stdout, log, out, prefix, secrets or []), daemon=True)
         pump.start()
         timed_out = cancelled = False
         deadline = start + hook.timeout

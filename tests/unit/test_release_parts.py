@@ -98,13 +98,15 @@ def test_open_releases_are_those_without_an_end() -> None:
 
 def test_a_hook_gets_its_environment_and_its_output_is_streamed_and_kept(tmp_path: Path) -> None:
     out = io.StringIO()
-    hook = Hook(command="echo run $GOLIVE_RUN_ID; echo oops >&2; exit 3", timeout=10)
-    result = run_hook(hook, env={"GOLIVE_RUN_ID": "r42"}, log_path=tmp_path / "h.log", prefix="h| ", out=out)
+    hook = Hook(command="echo run $GOLIVE_RUN_ID; echo oops >&2; echo key $KEY; exit 3", timeout=10)
+    env = {"GOLIVE_RUN_ID": "r42", "KEY": "s3cr3t-value"}
+    result = run_hook(hook, env=env, log_path=tmp_path / "h.log", prefix="h| ", out=out, secrets=["s3cr3t-value"])
     assert result.exit_code == 3
     assert not result.ok
     assert "h| run r42" in out.getvalue()
     assert "h| oops" in out.getvalue()
-    assert (tmp_path / "h.log").read_text() == "run r42\noops\n"
+    assert (tmp_path / "h.log").read_text() == "run r42\noops\nkey ***\n"
+    assert "s3cr3t" not in out.getvalue()
 
 
 def test_a_hook_past_its_timeout_is_killed_with_its_children(tmp_path: Path) -> None:
