@@ -105,6 +105,7 @@ class Release:
         self.cancel = threading.Event()
         self.manifest_path = self.dir / "checkpoint.json"
         self.outcome = ""
+        self.rollback_reason: str | None = None
 
     # ------------------------------------------------------------------ the record
     def _audit(self, step: str, **fields: Any) -> None:
@@ -217,6 +218,7 @@ class Release:
 
     def _rollback(self, reason: str) -> ReleaseExit:
         self.cancel.clear()
+        self.rollback_reason = reason
         print(f"golive release: rolling back: {reason}", flush=True)
         self._audit("rollback_start", outcome="started", detail=reason)
         if self.hooks.rollback is None:
@@ -361,6 +363,8 @@ class Release:
         self.outcome = OUTCOMES[code]
         first = next((s for s in self.steps if s.name == "rollback" and s.outcome != "ok"), None)
         detail = f"ROLLBACK FAILED: {first.detail}" if first and code == ReleaseExit.ROLLBACK_FAILED else ""
+        if self.rollback_reason:
+            detail = "; ".join(filter(None, [detail, f"rolled back because {self.rollback_reason}"]))
         self._audit(
             "end",
             outcome=self.outcome,
@@ -375,6 +379,7 @@ class Release:
             "outcome": self.outcome,
             "exit_code": int(code),
             "command": self.command_line,
+            "rollback_reason": self.rollback_reason,
             "steps": [asdict(s) for s in self.steps],
         }
         (self.dir / "release.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

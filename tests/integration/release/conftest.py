@@ -39,11 +39,8 @@ def sandbox(release_sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
 
 def set_faults(faults: str) -> str:
     """A hook command: merge the JSON ``faults`` into the sandbox's fault document (at $GOLIVE_TARGET_URL)."""
-    code = (
-        "import httpx, os, sys; "
-        f"httpx.put(os.environ['GOLIVE_TARGET_URL'] + '/__sandbox/faults', json={faults}).raise_for_status(); "
-        "print('faults set:', sys.argv[1:])"
-    )
+    url = "os.environ['GOLIVE_TARGET_URL'] + '/__sandbox/faults'"
+    code = f"import httpx, os; httpx.put({url}, json={faults}).raise_for_status()"
     return f'{PY} -c "{code}"'
 
 

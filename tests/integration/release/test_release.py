@@ -109,6 +109,8 @@ def test_a_bad_version_fails_validation_and_is_rolled_back(tmp_path: Path, sandb
     assert sandbox.faults()["latency_ms"] == 0
     assert [e["outcome"] for e in audit(reports) if e["step"] == "preflight"] == ["skipped"]
     assert audit(reports)[-1]["exit_code"] == 9
+    assert audit(reports)[-1]["detail"] == "rolled back because validation NO-GO"
+    assert record["rollback_reason"] == "validation NO-GO"
 
 
 def test_a_hanging_deploy_hook_is_killed_with_its_children_and_rolled_back(
