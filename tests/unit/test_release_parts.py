@@ -137,3 +137,33 @@ def test_the_dry_run_plan_names_the_resolved_commands_and_timeouts() -> None:
     assert "rollback hook NOT CONFIGURED" in lines
     assert "preflight: SKIPPED (hotfix)" in lines
     assert "at most 90 s" in lines
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_dry_run_prints_the_plan_and_runs_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from golive.cli import main
+
+    code = main(["release", "--config", str(REPO / "config/production.example.yaml"), "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "deploy hook: '/opt/qdrant/bin/deploy.sh' (timeout 900 s)" in out
+    assert "rollback hook '/opt/qdrant/bin/rollback.sh' (timeout 900 s)" in out
+    assert "dry run: nothing was run" in out
+
+
+def test_skip_preflight_needs_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    from golive.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["release", "--config", str(REPO / "config/production.example.yaml"), "--skip-preflight"])
+    assert exit_info.value.code == 4
+    assert "--skip-preflight needs --reason" in capsys.readouterr().err
+
+
+def test_a_config_without_a_deploy_hook_is_a_config_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from golive.cli import main
+
+    assert main(["release", "--config", str(REPO / "config/sandbox.yaml"), "--dry-run"]) == 7
+    assert "hooks.deploy: not set" in capsys.readouterr().err
