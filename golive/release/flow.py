@@ -23,13 +23,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
-
-from golive.errors import TargetError, WaitTimeout
+from golive.errors import WaitTimeout
 from golive.probes.collections import ExpectedCollection
 from golive.release import Hook, Hooks
 from golive.release.audit import AUDIT_FILE, AuditLog, open_releases
 from golive.release.checkpoint import take_checkpoint
+from golive.release.health import health_state
 from golive.release.hookrun import HookResult, run_hook, shown
 from golive.release.lock import LockHeld, ReleaseLock, whoami
 from golive.target import Target, TargetSettings
@@ -148,7 +147,11 @@ class Release:
                 skip_preflight_reason=self.skip_preflight,
             )
             with self._signals():
-                code = self._steps()
+                try:
+                    code = self._steps()
+                except Exception as err:  # a bug or an unexpected failure: the audit still says how it ended
+                    self._audit("end", outcome="error", detail=f"{type(err).__name__}: {err}")
+                    raise
             return self._finish(code)
         finally:
             self.lock.release()
@@ -328,7 +331,7 @@ class Release:
         def healthy() -> bool:
             if self.cancel.is_set():
                 raise _Interrupted
-            state = _health(Target(settings), [c.name for c in self.config.collections])
+            state = health_state(Target(settings), [c.name for c in self.config.collections])
             if not seen or seen[-1] != state:
                 print(f"golive release: {name}: {state} ({time.monotonic() - start:.1f} s)", flush=True)
                 seen.append(state)
@@ -399,22 +402,3 @@ OUTCOMES = {
     ReleaseExit.ROLLED_BACK: "ROLLED BACK and healthy",
     ReleaseExit.ROLLBACK_FAILED: "ROLLBACK FAILED: the environment needs a human now",
 }
-
-
-def _health(target: Target, collections: list[str]) -> str:
-    """'healthy', or what is not: the first thing missing."""
-    try:
-        with target:
-            ready = target.get("/readyz")
-            if ready.status_code != 200:
-                return f"/readyz answered {ready.status_code}"
-            for name in collections:
-                response = target.get(f"/collections/{name}")
-                if response.status_code != 200:
-                    return f"collection {name} answered {response.status_code}"
-                status = response.json().get("result", {}).get("status")
-                if status != "green":
-                    return f"collection {name} is {status}"
-    except (TargetError, httpx.HTTPError, ValueError) as err:
-        return f"unreachable: {err}"
-    return "healthy"
