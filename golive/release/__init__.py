@@ -2,8 +2,7 @@
 
 ``golive.release.flow`` runs one release (lock, preflight, checkpoint, deploy hook, wait until healthy,
 validate, rollback); ``lock``, ``audit``, ``hookrun``, ``checkpoint``, ``health``, ``plan`` and ``page`` are
-its parts. The command
-line is ``golive.cli.release``.
+its parts. The command line is ``golive.cli.release``.
 ``Hooks(deploy=Hook(command=["./deploy.sh", "v1.2"], timeout=600))``.
 """
 
