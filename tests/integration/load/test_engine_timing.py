@@ -47,7 +47,7 @@ def test_a_pool_too_small_for_the_rate_is_inconclusive_not_a_latency_verdict(stu
 
 
 def test_a_generator_out_of_cpu_is_inconclusive(stub):
-    spec = replace(BASE, host=stub(), rate=12000.0, users=300, duration=2.0, max_rate=20000.0)
+    spec = replace(BASE, host=stub(), rate=60000.0, users=300, duration=2.0, max_rate=60000.0)
     trust = assess_trust(run(spec))
     assert not trust.trusted
     assert "fell behind schedule" in str(trust) or "CPU" in str(trust)
