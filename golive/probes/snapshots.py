@@ -30,7 +30,13 @@ from golive.probes.integrity import (
     top_hit,
     upsert_body,
 )
-from golive.probes.probe_collections import Call, create_probe_collection, delete_probe_collection, probe_name
+from golive.probes.probe_collections import (
+    Call,
+    create_probe_collection,
+    delete_probe_collection,
+    delete_probe_snapshots,
+    probe_name,
+)
 from golive.target import Target
 
 
@@ -76,21 +82,6 @@ def list_snapshots(call: Call, collection: str) -> list[SnapshotInfo]:
 def newest_snapshot(call: Call, collection: str) -> SnapshotInfo | None:
     snapshots = list_snapshots(call, collection)
     return max(snapshots, key=lambda s: s.created) if snapshots else None
-
-
-def delete_probe_snapshots(call: Call, collection: str) -> list[str]:
-    """Delete every snapshot of a probe collection (never of any other); return their names."""
-    if not collection.startswith("golive_probe_"):
-        raise ValueError(f"refusing to delete snapshots of {collection!r}: not a golive probe collection")
-    status, _ = call("GET", f"/collections/{collection}/snapshots", None)
-    if status == 404:
-        return []
-    names = [s.name for s in list_snapshots(call, collection)]
-    for name in names:
-        status, body = call("DELETE", f"/collections/{collection}/snapshots/{quote(name, safe='')}", None)
-        if status not in (200, 404):
-            raise QdrantCallError(f"DELETE snapshot {name} of {collection} answered HTTP {status}: {str(body)[:200]}")
-    return names
 
 
 @dataclass

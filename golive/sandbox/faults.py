@@ -23,7 +23,11 @@ DEFAULTS: dict[str, Any] = {
     "issues": [],
     "cluster": None,
     "snapshot_failure": False,
+    "snapshot_checksum_wrong": False,
+    "restore_damage": None,
+    "search_recall": {},
 }
+RESTORE_DAMAGE = {"lose_points", "change_payload"}
 COLLECTION_STATUSES = {"green", "yellow", "red", "grey"}
 SHARD_STATES = {"Active", "Dead", "Partial", "Initializing", "Listener", "PartialSnapshot", "Recovery"}
 SPIN_S = 0.0015  # sleep short of the target by this much, then yield-spin to it: timers may fire late by ~1 ms
@@ -46,7 +50,7 @@ def _validated(key: str, value: Any) -> Any:
         return _number(key, value)
     if key == "error_rate":
         return float(_number(key, value, upper=1.0))
-    if key in {"not_ready", "hang", "snapshot_failure"}:
+    if key in {"not_ready", "hang", "snapshot_failure", "snapshot_checksum_wrong"}:
         if not isinstance(value, bool):
             raise FaultError(f"{key} must be true or false, got {value!r}")
         return value
@@ -80,6 +84,14 @@ def _validated(key: str, value: Any) -> Any:
             }
             for i in value
         ]
+    if key == "restore_damage":
+        if value is not None and value not in RESTORE_DAMAGE:
+            raise FaultError(f"restore_damage must be null or one of {sorted(RESTORE_DAMAGE)}, got {value!r}")
+        return value
+    if key == "search_recall":
+        if not isinstance(value, dict):
+            raise FaultError("search_recall must be an object {collection: recall between 0 and 1}")
+        return {str(name): float(_number(f"search_recall.{name}", r, upper=1.0)) for name, r in value.items()}
     if key == "cluster":
         if value is None:
             return None
@@ -145,6 +157,11 @@ class Faults:
             if self._changed is None:
                 self._changed = asyncio.Event()
             await self._changed.wait()
+
+    def search_skip(self, name: str, limit: int) -> int:
+        """How many true nearest neighbours a default search of ``name`` skips (the ``search_recall`` fault)."""
+        recall = self.state["search_recall"].get(name)
+        return 0 if recall is None else round(limit * (1.0 - recall))
 
     def collection_fault(self, name: str) -> dict[str, str]:
         faults: dict[str, dict[str, str]] = self.state["collections"]

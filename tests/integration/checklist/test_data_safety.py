@@ -1,0 +1,88 @@
+"""The data safety items (GL-DATA-*, GL-BAK-*, GL-QUAL-*) against the sandbox: each passes when healthy and fails
+for its own reason under its own fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from golive.sandbox.testing import SandboxHandle
+
+from .conftest import Run, config_for, run_checklist
+
+pytestmark = pytest.mark.integration
+
+ITEMS = "written_points or round_trip or recall_meets"
+
+
+def run_items(tmp_path: Path, url: str, expr: str = ITEMS, **sections: object) -> Run:
+    return run_checklist(tmp_path, config_for(url, **sections), "-k", expr)
+
+
+def leftovers(url: str) -> list[str]:
+    names = httpx.get(f"{url}/collections", timeout=10).json()["result"]["collections"]
+    return [c["name"] for c in names if c["name"].startswith("golive_probe_")]
+
+
+def test_data_safety_items_pass_on_a_healthy_sandbox(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    run = run_items(tmp_path, clean_sandbox.url)
+    assert (run.code, run.verdict) == (0, "GO"), run.output[-3000:]
+    assert run.labels("passed") >= {"GL-DATA-001", "GL-BAK-001", "GL-QUAL-001[documents]", "GL-QUAL-001[faq]"}
+    assert "round trip ok: 200 points" in run.output or run.check("GL-BAK-001")["outcome"] == "passed"
+    assert leftovers(clean_sandbox.url) == []
+
+
+def test_failing_writes_fail_the_write_read_probe(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    clean_sandbox.set_faults(error_rate=1.0, paths=["/collections/golive_probe_"])
+    run = run_items(tmp_path, clean_sandbox.url, "written_points")
+    assert run.failed == {"GL-DATA-001"}
+    assert "answered HTTP 500" in run.check("GL-DATA-001")["message"]
+
+
+def test_wrong_reported_checksum_fails_the_round_trip(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    assert clean_sandbox.set_faults(snapshot_checksum_wrong=True)["snapshot_checksum_wrong"] is True
+    run = run_items(tmp_path, clean_sandbox.url, "round_trip")
+    assert run.failed == {"GL-BAK-001"}
+    message = run.check("GL-BAK-001")["message"]
+    assert "downloaded sha256" in message and "server reports checksum" in message
+    assert leftovers(clean_sandbox.url) == []
+
+
+@pytest.mark.parametrize(
+    ("damage", "text"),
+    [("lose_points", "restored collection counts 199 points"), ("change_payload", "payload is")],
+)
+def test_damaging_restore_fails_the_round_trip(
+    clean_sandbox: SandboxHandle, tmp_path: Path, damage: str, text: str
+) -> None:
+    assert clean_sandbox.set_faults(restore_damage=damage)["restore_damage"] == damage
+    run = run_items(tmp_path, clean_sandbox.url, "round_trip")
+    assert run.failed == {"GL-BAK-001"}
+    assert text in run.check("GL-BAK-001")["message"]
+    assert leftovers(clean_sandbox.url) == []
+
+
+def test_failing_snapshot_creation_fails_the_round_trip(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    clean_sandbox.set_faults(snapshot_failure=True)
+    run = run_items(tmp_path, clean_sandbox.url, "round_trip")
+    assert run.failed == {"GL-BAK-001"}
+    assert "injected snapshot failure" in run.check("GL-BAK-001")["message"]
+    assert leftovers(clean_sandbox.url) == []
+
+
+def test_round_trip_is_skipped_unless_restore_is_allowed(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    allow = {"probe_writes": True, "snapshot_restore": False, "full_load": False}
+    run = run_items(tmp_path, clean_sandbox.url, "round_trip", allow=allow)
+    assert run.check("GL-BAK-001")["outcome"] == "skipped"
+    assert "allow.snapshot_restore: false" in run.check("GL-BAK-001")["message"]
+
+
+def test_degraded_search_fails_recall_for_that_collection_only(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    assert clean_sandbox.set_faults(search_recall={"faq": 0.6})["search_recall"] == {"faq": 0.6}
+    run = run_items(tmp_path, clean_sandbox.url, "recall_meets")
+    assert run.failed == {"GL-QUAL-001[faq]"}
+    message = run.check("GL-QUAL-001[faq]")["message"]
+    assert "recall@10 0.600 over 32 queries" in message and "expected at least 0.95" in message
+    assert "GL-QUAL-001[documents]" in run.labels("passed")
