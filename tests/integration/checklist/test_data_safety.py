@@ -30,7 +30,6 @@ def test_data_safety_items_pass_on_a_healthy_sandbox(clean_sandbox: SandboxHandl
     run = run_items(tmp_path, clean_sandbox.url)
     assert (run.code, run.verdict) == (0, "GO"), run.output[-3000:]
     assert run.labels("passed") >= {"GL-DATA-001", "GL-BAK-001", "GL-QUAL-001[documents]", "GL-QUAL-001[faq]"}
-    assert "round trip ok: 200 points" in run.output or run.check("GL-BAK-001")["outcome"] == "passed"
     assert leftovers(clean_sandbox.url) == []
 
 
@@ -46,7 +45,8 @@ def test_wrong_reported_checksum_fails_the_round_trip(clean_sandbox: SandboxHand
     run = run_items(tmp_path, clean_sandbox.url, "round_trip")
     assert run.failed == {"GL-BAK-001"}
     message = run.check("GL-BAK-001")["message"]
-    assert "downloaded sha256" in message and "server reports checksum" in message
+    assert "downloaded sha256" in message
+    assert "server reports checksum" in message
     assert leftovers(clean_sandbox.url) == []
 
 
@@ -84,5 +84,6 @@ def test_degraded_search_fails_recall_for_that_collection_only(clean_sandbox: Sa
     run = run_items(tmp_path, clean_sandbox.url, "recall_meets")
     assert run.failed == {"GL-QUAL-001[faq]"}
     message = run.check("GL-QUAL-001[faq]")["message"]
-    assert "recall@10 0.600 over 32 queries" in message and "expected at least 0.95" in message
+    assert "recall@10 0.600 over 32 queries" in message
+    assert "expected at least 0.95" in message
     assert "GL-QUAL-001[documents]" in run.labels("passed")
