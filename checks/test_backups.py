@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from golive.config import Settings
-from golive.probes.snapshots import round_trip
+from golive.probes.backup_files import backup_host, describe_age, file_sha256, snapshot_files
+from golive.probes.collections import CollectionState
+from golive.probes.snapshots import newest_snapshot, round_trip
 from golive.target import Target
 
 pytestmark = pytest.mark.golive
@@ -29,3 +33,79 @@ def test_snapshot_round_trip_restores_every_point(qdrant: Target, golive_config:
         + f"; expected the restored collection equal to the source ({trip.timings}, snapshot {trip.size} bytes)"
     )
     print(f"round trip ok: {trip.points} points, snapshot {trip.size} bytes, {trip.timings}")
+
+
+@pytest.mark.check("GL-BAK-002", severity="blocker")
+def test_newest_snapshot_is_fresh(qdrant: Target, golive_config: Settings, collection: CollectionState) -> None:
+    """The newest snapshot the API lists for the collection is younger than backups.max_age."""
+    max_age = golive_config.backups.max_age
+    newest = newest_snapshot(qdrant.call, collection.name)
+    assert newest is not None, (
+        f"collection {collection.name!r} has no snapshot; expected one younger than {describe_age(max_age)}"
+    )
+    age = newest.age_s(dt.datetime.now(dt.UTC))
+    assert age <= max_age, (
+        f"collection {collection.name!r}: newest snapshot {newest.name} ({newest.size} bytes) is {describe_age(age)} "
+        f"old; expected younger than {describe_age(max_age)} (backups.max_age)"
+    )
+
+
+@pytest.fixture(scope="session")
+def backup_locations(golive_config: Settings) -> tuple[Any, list[Path]]:
+    """The host the backup locations are read on (the first of ``hosts:``) and the locations."""
+    locations = golive_config.backups.locations
+    if not locations:
+        pytest.skip("no backup locations configured (backups.locations is empty)")
+    host = backup_host(golive_config.hosts)
+    if host is None:
+        pytest.skip("no host configured to read the backup locations on (hosts: is empty)")
+    return host, locations
+
+
+@pytest.mark.check("GL-BAK-003", severity="blocker")
+def test_snapshot_files_are_fresh_in_every_location(
+    backup_locations: tuple[Any, list[Path]], golive_config: Settings, collection: CollectionState
+) -> None:
+    """In every backup location the newest snapshot file of the collection is younger than backups.max_age."""
+    host, locations = backup_locations
+    max_age, now = golive_config.backups.max_age, dt.datetime.now(dt.UTC)
+    problems = []
+    for location in locations:
+        files = snapshot_files(host, location, collection.name)
+        if not files:
+            problems.append(f"{location / collection.name} holds no snapshot file")
+        elif files[-1].age_s(now) > max_age:
+            newest = files[-1]
+            problems.append(f"{newest.path} ({newest.size} bytes) is {describe_age(newest.age_s(now))} old")
+    assert not problems, (
+        f"collection {collection.name!r}: "
+        + "; ".join(problems)
+        + f"; expected a snapshot younger than {describe_age(max_age)} (backups.max_age) in each location"
+    )
+
+
+@pytest.mark.check("GL-BAK-004", severity="blocker")
+def test_second_location_holds_the_newest_copy(
+    backup_locations: tuple[Any, list[Path]], collection: CollectionState
+) -> None:
+    """Every further backup location holds a copy of the first location's newest snapshot (same name and sha256)."""
+    host, locations = backup_locations
+    if len(locations) < 2:
+        pytest.skip("only one backup location is configured (backups.locations); nothing to compare")
+    first = snapshot_files(host, locations[0], collection.name)
+    if not first:
+        pytest.skip(f"{locations[0] / collection.name} holds no snapshot file (reported by GL-BAK-003)")
+    newest = first[-1]
+    wanted = file_sha256(host, newest.path)
+    problems = []
+    for location in locations[1:]:
+        copy = location / collection.name / newest.name
+        if not host.file(str(copy)).exists:
+            problems.append(f"{copy} is missing")
+        elif (seen := file_sha256(host, copy)) != wanted:
+            problems.append(f"{copy} has sha256 {seen}")
+    assert not problems, (
+        f"collection {collection.name!r}: "
+        + "; ".join(problems)
+        + f"; expected a copy of {newest.path} (sha256 {wanted}) in each further location"
+    )

@@ -95,6 +95,19 @@ def _pytest(argv: list[str]) -> int:
             signal.signal(sig, handler)
 
 
+def backup_args(settings: Settings) -> list[str]:
+    """The sandbox's scheduled backups, kept the way ``backups:`` describes: snapshots in its snapshots path
+    (``locations[0]`` names it), copies in every further location, a round whenever the newest is older than half
+    of ``max_age`` (and at start: a run a week after the demo was built still finds fresh ones)."""
+    locations = settings.backups.locations
+    if not locations:
+        return []
+    args = ["--backup-every", f"{settings.backups.max_age / 2:g}"]
+    for location in locations[1:]:
+        args += ["--backup-copy", str(location)]
+    return args
+
+
 def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     """Start the sandbox the config describes, stopped when ``stack`` closes; return its URL."""
     from golive.sandbox.testing import running_sandbox
@@ -115,7 +128,7 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
             read_only_key=os.environ.get(settings.target.read_only_api_key_env) or None,
             port=settings.target.port,
             ready_timeout=sandbox.ready_timeout,
-            extra_args=("--demo-seed", str(sandbox.demo_seed)),
+            extra_args=("--demo-seed", str(sandbox.demo_seed), *backup_args(settings)),
         )
     )
     stack.callback(print, "golive: stopping the sandbox", flush=True)

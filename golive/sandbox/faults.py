@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "snapshot_checksum_wrong": False,
     "restore_damage": None,
     "search_recall": {},
+    "stale_backups": {},
+    "missing_copies": [],
 }
 RESTORE_DAMAGE = {"lose_points", "change_payload"}
 COLLECTION_STATUSES = {"green", "yellow", "red", "grey"}
@@ -88,6 +90,14 @@ def _validated(key: str, value: Any) -> Any:
         if value is not None and value not in RESTORE_DAMAGE:
             raise FaultError(f"restore_damage must be null or one of {sorted(RESTORE_DAMAGE)}, got {value!r}")
         return value
+    if key == "stale_backups":
+        if not isinstance(value, dict):
+            raise FaultError("stale_backups must be an object {collection: age in seconds}")
+        return {str(name): float(_number(f"stale_backups.{name}", age)) for name, age in value.items()}
+    if key == "missing_copies":
+        if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+            raise FaultError("missing_copies must be a list of collection names")
+        return list(value)
     if key == "search_recall":
         if not isinstance(value, dict):
             raise FaultError("search_recall must be an object {collection: recall between 0 and 1}")

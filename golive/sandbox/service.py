@@ -11,7 +11,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from golive.sandbox import QDRANT_VERSION, edge_version, snapshots
+from golive.sandbox import QDRANT_VERSION, backups, edge_version, snapshots
 from golive.sandbox.faults import FaultError
 from golive.sandbox.metrics import Snapshot, render
 from golive.sandbox.protocol import (
@@ -277,9 +277,11 @@ async def put_faults(s: State, r: Request) -> Response:
         s.faults.merge(r.json())
     except FaultError as exc:
         raise bad_request(str(exc)) from None
+    await backups.apply_faults(s)
     return ok(s.faults.to_json(), started=r.started)
 
 
 async def delete_faults(s: State, r: Request) -> Response:
     s.faults.clear()
+    await backups.apply_faults(s)
     return ok(s.faults.to_json(), started=r.started)

@@ -23,9 +23,17 @@ SCALE = 0.05
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxHandle]:
-    """One demo sandbox for the session; tests that inject faults clear them again."""
-    with running_sandbox(tmp_path_factory.mktemp("sandbox"), demo=True, demo_scale=SCALE) as handle:
+def sandbox_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session sandbox's folder: ``data/`` (its snapshots path is ``data/snapshots``) and ``secondary/``."""
+    return tmp_path_factory.mktemp("sandbox")
+
+
+@pytest.fixture(scope="session")
+def sandbox(sandbox_dir: Path) -> Iterator[SandboxHandle]:
+    """One demo sandbox for the session, keeping backups as the demo does (a snapshot of each collection at
+    start, copied to ``secondary/``); tests that inject faults clear them again."""
+    backups = ("--backup-every", "3600", "--backup-copy", str(sandbox_dir / "secondary"))
+    with running_sandbox(sandbox_dir / "data", demo=True, demo_scale=SCALE, extra_args=backups) as handle:
         yield handle
 
 
@@ -49,6 +57,12 @@ def config_for(url: str, **sections: Any) -> dict[str, Any]:
     }
     config.update(sections)
     return config
+
+
+def backup_sections(sandbox_dir: Path) -> dict[str, Any]:
+    """``backups`` and ``hosts`` sections naming the session sandbox's two backup locations (read locally)."""
+    locations = [str(sandbox_dir / "data" / "snapshots"), str(sandbox_dir / "secondary")]
+    return {"backups": {"locations": locations, "max_age": "26h"}, "hosts": [{"spec": "local://"}]}
 
 
 def clean_env(reports: Path | None = None) -> dict[str, str]:

@@ -10,11 +10,12 @@ import pytest
 
 from golive.sandbox.testing import SandboxHandle
 
-from .conftest import Run, config_for, run_checklist
+from .conftest import Run, backup_sections, config_for, run_checklist
 
 pytestmark = pytest.mark.integration
 
 ITEMS = "written_points or round_trip or recall_meets"
+FRESH = "snapshot_is_fresh or files_are_fresh or newest_copy"
 
 
 def run_items(tmp_path: Path, url: str, expr: str = ITEMS, **sections: object) -> Run:
@@ -87,3 +88,48 @@ def test_degraded_search_fails_recall_for_that_collection_only(clean_sandbox: Sa
     assert "recall@10 0.600 over 32 queries" in message
     assert "expected at least 0.95" in message
     assert "GL-QUAL-001[documents]" in run.labels("passed")
+
+
+def test_backups_are_fresh_in_both_locations(clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path) -> None:
+    run = run_items(tmp_path, clean_sandbox.url, FRESH, **backup_sections(sandbox_dir))
+    assert (run.code, run.verdict) == (0, "GO"), run.output[-3000:]
+    for item in ("GL-BAK-002", "GL-BAK-003", "GL-BAK-004"):
+        assert {f"{item}[documents]", f"{item}[audio_clips]"} <= run.labels("passed")
+
+
+def test_backup_location_items_skip_without_a_host(
+    clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path
+) -> None:
+    sections = backup_sections(sandbox_dir) | {"hosts": []}
+    run = run_items(tmp_path, clean_sandbox.url, FRESH, **sections)
+    assert "GL-BAK-002[faq]" in run.labels("passed")
+    assert "hosts: is empty" in run.check("GL-BAK-003[faq]")["message"]
+    assert run.check("GL-BAK-004[faq]")["outcome"] == "skipped"
+
+
+def test_stale_backups_fail_freshness_for_that_collection(
+    clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path
+) -> None:
+    three_days = 3 * 86400
+    assert clean_sandbox.set_faults(stale_backups={"faq": three_days})["stale_backups"] == {"faq": three_days}
+    run = run_items(tmp_path, clean_sandbox.url, FRESH, **backup_sections(sandbox_dir))
+    assert run.failed == {"GL-BAK-002[faq]", "GL-BAK-003[faq]"}
+    assert "is 3.0 days old; expected younger than 26.0 h" in run.check("GL-BAK-002[faq]")["message"]
+    message = run.check("GL-BAK-003[faq]")["message"]
+    assert str(sandbox_dir / "secondary" / "faq") in message
+    assert "3.0 days old" in message
+    clean_sandbox.clear_faults()  # a round renews it at once
+    (tmp_path / "after").mkdir()
+    run = run_items(tmp_path / "after", clean_sandbox.url, FRESH, **backup_sections(sandbox_dir))
+    assert run.failed == set()
+
+
+def test_missing_copy_fails_the_second_location_item(
+    clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path
+) -> None:
+    assert clean_sandbox.set_faults(missing_copies=["products"])["missing_copies"] == ["products"]
+    run = run_items(tmp_path, clean_sandbox.url, FRESH, **backup_sections(sandbox_dir))
+    assert run.failed == {"GL-BAK-003[products]", "GL-BAK-004[products]"}
+    message = run.check("GL-BAK-004[products]")["message"]
+    assert f"{sandbox_dir / 'secondary' / 'products'}/products-0-" in message
+    assert "is missing" in message
