@@ -3,6 +3,7 @@ for its own reason under its own fault."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -133,3 +134,20 @@ def test_missing_copy_fails_the_second_location_item(
     message = run.check("GL-BAK-004[products]")["message"]
     assert f"{sandbox_dir / 'secondary' / 'products'}/products-0-" in message
     assert "is missing" in message
+
+
+def test_qdrant_issues_item_passes_and_keeps_telemetry(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    run = run_items(tmp_path, clean_sandbox.url, "reports_no_issues")
+    assert run.labels("passed") == {"GL-HEALTH-005"}
+    assert "telemetry.json" in run.summary["evidence"]
+    telemetry = json.loads((tmp_path / "reports" / "env" / "latest" / "telemetry.json").read_text())
+    assert telemetry["telemetry"]["app"]["name"] == "qdrant"
+
+
+def test_listed_issue_fails_the_issues_item(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    issue = {"id": "too_many_collections", "description": "There are 9 collections", "solution": "merge some"}
+    clean_sandbox.set_faults(issues=[issue])
+    run = run_items(tmp_path, clean_sandbox.url, "reports_no_issues")
+    assert run.failed == {"GL-HEALTH-005"}
+    message = run.check("GL-HEALTH-005")["message"]
+    assert "/issues lists 1 issue(s): too_many_collections: There are 9 collections" in message
