@@ -3,15 +3,24 @@ for its own reason under its own fault."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
+from golive.fields import new_run_id
+from golive.probes.probe_collections import STALE_PROBE_AGE, probe_name
 from golive.sandbox.testing import SandboxHandle
+from golive.waiting import wait_until
 
-from .conftest import Run, backup_sections, config_for, run_checklist
+from .conftest import REPO, Run, backup_sections, clean_env, config_for, run_checklist
 
 pytestmark = pytest.mark.integration
 
@@ -151,3 +160,51 @@ def test_listed_issue_fails_the_issues_item(clean_sandbox: SandboxHandle, tmp_pa
     assert run.failed == {"GL-HEALTH-005"}
     message = run.check("GL-HEALTH-005")["message"]
     assert "/issues lists 1 issue(s): too_many_collections: There are 9 collections" in message
+
+
+def test_run_killed_during_the_restore_is_swept_by_the_next(
+    clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path
+) -> None:
+    """SIGKILL while the snapshot upload is in flight: the restore still lands on the server after the kill; the
+    next run's sweep removes both probe collections (and any snapshot of theirs), nothing is staged."""
+    old_run = new_run_id(dt.datetime.now(dt.UTC) - STALE_PROBE_AGE - dt.timedelta(minutes=5))
+    source, restored = probe_name(old_run, "snapsrc"), probe_name(old_run, "snapdst")
+    # 3 s on the snapshot's download and delete (so the test sees each phase) and on the upload (the restore)
+    slow = [f"/collections/{source}/snapshots/", f"/collections/{restored}/snapshots/upload"]
+    clean_sandbox.set_faults(latency_ms=3000, paths=slow)
+    config = tmp_path / "env.yaml"
+    patient = {"url": clean_sandbox.url, "grpc_port": None, "timeout": "10s"}  # outlasts the 3 s on each step
+    config.write_text(yaml.safe_dump(config_for(clean_sandbox.url, target=patient)), encoding="utf-8")
+    killed = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={config}", f"--golive-run-id={old_run}",
+         f"--golive-reports={tmp_path / 'killed'}", "-p", "no:randomly", "-k", "round_trip", str(REPO / "checks")],
+        cwd=REPO, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    http = httpx.Client(base_url=clean_sandbox.url, timeout=10)
+    try:
+
+        def snapshots() -> list[object] | None:
+            listed = http.get(f"/collections/{source}/snapshots")
+            return listed.json()["result"] if listed.status_code == 200 else None
+
+        fast = {"interval": 0.05, "max_interval": 0.1}
+        wait_until(lambda: snapshots(), timeout=60, describe=f"a snapshot of {source}", **fast)
+        wait_until(lambda: snapshots() == [], timeout=30, describe="it downloaded and deleted: upload next", **fast)
+        time.sleep(1.0)
+        killed.kill()
+        killed.wait(10)
+        assert killed.returncode == -signal.SIGKILL
+        wait_until(lambda: restored in leftovers(clean_sandbox.url), timeout=30, describe=f"{restored} restored")
+        assert sorted(leftovers(clean_sandbox.url)) == sorted([source, restored])
+        clean_sandbox.clear_faults()
+        run = run_items(tmp_path, clean_sandbox.url, "round_trip")
+        assert run.summary["target"]["swept_probe_collections"] == sorted([restored, source])
+        assert run.labels("passed") == {"GL-BAK-001"}
+        assert leftovers(clean_sandbox.url) == []
+        assert list((sandbox_dir / "data" / ".staging").glob("*")) == []
+    finally:
+        if killed.poll() is None:
+            killed.kill()
+        for name in (source, restored):
+            http.delete(f"/collections/{name}")
+        http.close()
