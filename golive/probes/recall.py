@@ -48,11 +48,11 @@ class RecallObservation:
 
     @property
     def recall(self) -> float:
-        return sum(self.per_query) / len(self.per_query) if self.per_query else 0.0
+        return math.fsum(self.per_query) / len(self.per_query) if self.per_query else 0.0
 
     def misses(self, goal: float) -> bool:
         """The goal is missed beyond sampling noise: even the upper bound is below it."""
-        return self.upper < goal
+        return self.upper < goal - 1e-9  # not on float rounding at the goal itself
 
     def describe(self) -> str:
         pct = round(self.confidence * 100)
@@ -66,7 +66,7 @@ def bootstrap_bounds(values: list[float], confidence: float, seed: int = 0) -> t
     """One-sided percentile-bootstrap bounds (lower, upper) of the mean of ``values``."""
     rng = random.Random(seed)
     n = len(values)
-    means = sorted(sum(values[rng.randrange(n)] for _ in range(n)) / n for _ in range(BOOTSTRAP_ROUNDS))
+    means = sorted(math.fsum(values[rng.randrange(n)] for _ in range(n)) / n for _ in range(BOOTSTRAP_ROUNDS))
     tail = int((1 - confidence) * BOOTSTRAP_ROUNDS)
     return means[tail], means[BOOTSTRAP_ROUNDS - 1 - tail]
 
