@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from golive.config import Settings
-from golive.probes.backup_files import backup_host, describe_age, file_sha256, snapshot_files
+from golive.probes.backup_files import backup_host, describe_age, file_sha256, recorded_sha256, snapshot_files
 from golive.probes.collections import CollectionState
 from golive.probes.snapshots import newest_snapshot, round_trip
 from golive.target import Target
@@ -96,7 +96,7 @@ def test_second_location_holds_the_newest_copy(
     if not first:
         pytest.skip(f"{locations[0] / collection.name} holds no snapshot file (reported by GL-BAK-003)")
     newest = first[-1]
-    wanted = file_sha256(host, newest.path)
+    wanted = recorded_sha256(host, newest.path)
     problems = []
     for location in locations[1:]:
         copy = location / collection.name / newest.name

@@ -58,6 +58,17 @@ def file_sha256(host: Any, path: Path) -> str:
     return str(host.file(str(path)).sha256sum)
 
 
+def recorded_sha256(host: Any, path: Path) -> str:
+    """The sha256 Qdrant recorded beside a snapshot (``<name>.checksum``), else computed from the file: the
+    first location's side of a copy comparison costs a file read, not a hash of a snapshot of hundreds of MB."""
+    checksum = host.file(f"{path}.checksum")
+    if checksum.exists:
+        text = str(checksum.content_string).strip().split()
+        if text and len(text[0]) == 64:
+            return text[0].lower()
+    return file_sha256(host, path)
+
+
 def describe_age(seconds: float) -> str:
     hours = seconds / 3600
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"

@@ -20,7 +20,7 @@ from golive.fields import Section
 from golive.probes.integrity import call_ok
 from golive.probes.probe_collections import Call, sample_points
 
-BOOTSTRAP_ROUNDS = 2000
+BOOTSTRAP_ROUNDS = 1000
 
 
 class RecallSettings(Section):
