@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
+import httpx
 from pydantic import Field
 
 from golive.errors import QdrantCallError
@@ -37,6 +38,7 @@ from golive.probes.probe_collections import (
     delete_probe_snapshots,
     probe_name,
 )
+from golive.protocol import envelope_result
 from golive.target import Target
 
 
@@ -119,7 +121,7 @@ def round_trip(target: Target, run_id: str, n: int = 200, timeout: float = 60.0)
         create_probe_collection(call, trip.source, PROBE_DIM, "Cosine")
         call_ok(call, "PUT", f"{src}/points?wait=true", upsert_body(points))
         start = time.perf_counter()
-        made = envelope(target, "POST", f"{src}/snapshots?wait=true", timeout)
+        made = _result(target.request("POST", f"{src}/snapshots?wait=true", timeout=timeout), f"POST {src}/snapshots")
         _timed(trip, "create", start)
         trip.snapshot, trip.reported_checksum = made["name"], made.get("checksum")
         start = time.perf_counter()
@@ -144,7 +146,7 @@ def round_trip(target: Target, run_id: str, n: int = 200, timeout: float = 60.0)
             timeout=timeout,
         )
         _timed(trip, "restore", start)
-        call_ok(lambda *_: (response.status_code, _json(response)), "POST", f"{dst}/snapshots/upload")
+        _result(response, f"POST {dst}/snapshots/upload")
         trip.problems += _compare(call, trip, points)
     finally:
         for name in (trip.restored, trip.source):
@@ -155,16 +157,10 @@ def round_trip(target: Target, run_id: str, n: int = 200, timeout: float = 60.0)
     return trip
 
 
-def _json(response: Any) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
-def envelope(target: Target, method: str, path: str, timeout: float) -> Any:
-    response = target.request(method, path, timeout=timeout)
-    return call_ok(lambda *_: (response.status_code, _json(response)), method, path)
+def _result(response: httpx.Response, what: str) -> Any:
+    """The envelope's result of a call made with its own timeout (``QdrantCallError`` naming it otherwise)."""
+    method, _, path = what.partition(" ")
+    return envelope_result(method, path, *Target._json(response))
 
 
 def _compare(call: Call, trip: RoundTrip, points: list[Any]) -> list[str]:
