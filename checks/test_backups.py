@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +29,12 @@ def test_snapshot_round_trip_restores_every_point(qdrant: Target, golive_config:
     if not golive_config.allow.probe_writes:
         pytest.skip("the round trip needs probe collections (allow.probe_writes: false)")
     trip = round_trip(qdrant, run_dir.name, timeout=golive_config.backups.restore_timeout)
+    (run_dir / "snapshot-round-trip.json").write_text(json.dumps(asdict(trip), indent=2), encoding="utf-8")
     assert not trip.problems, (
         f"snapshot round trip {trip.source} -> {trip.restored}: "
         + "; ".join(trip.problems)
         + f"; expected the restored collection equal to the source ({trip.timings}, snapshot {trip.size} bytes)"
     )
-    print(f"round trip ok: {trip.points} points, snapshot {trip.size} bytes, {trip.timings}")
 
 
 @pytest.mark.check("GL-BAK-002", severity="blocker")

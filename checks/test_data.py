@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -20,9 +22,9 @@ def test_written_points_read_back_exactly(qdrant: Target, golive_config: Setting
     if not golive_config.allow.probe_writes:
         pytest.skip("probe writes are not allowed for this environment (allow.probe_writes: false)")
     seen = write_read_probe(qdrant.call, probe_name(run_dir.name, "integrity"))
+    (run_dir / "write-read-probe.json").write_text(json.dumps(asdict(seen), indent=2), encoding="utf-8")
     assert not seen.problems, (
         f"write/read probe in {seen.collection} ({seen.points} points): "
         + "; ".join(seen.problems)
         + f"; expected every point read back equal, found first and gone after delete ({seen.timings})"
     )
-    print(f"write/read probe ok: {seen.timings}")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from pathlib import Path
+
 import pytest
 
 from golive.config import Settings
@@ -14,7 +18,11 @@ pytestmark = pytest.mark.golive
 
 @pytest.mark.check("GL-QUAL-001", severity="blocker")
 def test_search_recall_meets_goal(
-    qdrant: Target, golive_config: Settings, collection: CollectionState, expected_collection: ExpectedCollection
+    qdrant: Target,
+    golive_config: Settings,
+    collection: CollectionState,
+    expected_collection: ExpectedCollection,
+    run_dir: Path,
 ) -> None:
     """recall@k of the default search against exact search meets the collection's recall_goal."""
     if collection.indexing_threshold_kb == 0:
@@ -28,8 +36,11 @@ def test_search_recall_meets_goal(
         )
     goal = expected_collection.recall_goal
     seen = measure_recall(qdrant.call, collection.name, golive_config.recall)
+    evidence = run_dir / "recall"
+    evidence.mkdir(exist_ok=True)
+    document = asdict(seen) | {"recall": seen.recall, "goal": goal}
+    (evidence / f"{collection.name}.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
     assert not seen.misses(goal), (
         f"collection {collection.name!r}: {seen.describe()}; expected at least {goal} (recall_goal): "
         f"even the upper bound misses it"
     )
-    print(f"{collection.name}: {seen.describe()}, goal {goal}")
