@@ -41,7 +41,8 @@ def test_data_safety_items_pass_on_a_healthy_sandbox(clean_sandbox: SandboxHandl
     run = run_items(tmp_path, clean_sandbox.url)
     assert (run.code, run.verdict) == (0, "GO"), run.output[-3000:]
     assert run.labels("passed") >= {"GL-DATA-001", "GL-BAK-001", "GL-QUAL-001[documents]", "GL-QUAL-001[faq]"}
-    assert {"write-read-probe.json", "snapshot-round-trip.json", "recall/documents.json"} <= set(run.summary["evidence"])
+    evidence = {"write-read-probe.json", "snapshot-round-trip.json", "recall/documents.json"}
+    assert evidence <= set(run.summary["evidence"])
     latest = tmp_path / "reports" / "env" / "latest"
     trip = json.loads((latest / "snapshot-round-trip.json").read_text())
     assert set(trip["timings_s"]) == {"create", "download", "restore"}
