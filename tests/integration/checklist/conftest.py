@@ -84,6 +84,7 @@ def sandbox_config_file(tmp_path: Path, demo_scale: float = SCALE) -> tuple[Path
     port = free_port()
     config = config_for(f"http://127.0.0.1:{port}")
     config["target"]["sandbox"] = {"demo": True, "demo_scale": demo_scale, "data_dir": str(tmp_path / "data")}
+    config |= backup_sections(tmp_path)  # `golive run` starts the sandbox keeping these backups, as `make golive` does
     path = tmp_path / "demo.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path, port
