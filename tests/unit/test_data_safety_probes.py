@@ -90,3 +90,15 @@ def test_golive_run_starts_the_sandbox_with_the_configured_backups() -> None:
     settings = Settings(env="t", backups={"locations": [Path("a/snapshots"), Path("b")], "max_age": "26h"})
     assert backup_args(settings) == ["--backup-every", "46800", "--backup-copy", "b"]
     assert backup_args(Settings(env="t")) == []
+
+
+def test_bad_data_safety_settings_name_their_field(tmp_path: Path) -> None:
+    from golive.config import ConfigError, load_settings
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("recall: {sample: 2, noise: 3}\nbackups: {max_age: soon, pairing: by_date}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, environ={})
+    problems = dict(info.value.problems)
+    assert set(problems) == {"recall.sample", "recall.noise", "backups.max_age", "backups.pairing"}
+    assert "greater than or equal to 5" in problems["recall.sample"]
