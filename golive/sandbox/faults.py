@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "search_recall": {},
     "stale_backups": {},
     "missing_copies": [],
+    "drop_writes": False,
 }
 RESTORE_DAMAGE = {"lose_points", "change_payload"}
 COLLECTION_STATUSES = {"green", "yellow", "red", "grey"}
@@ -52,7 +53,7 @@ def _validated(key: str, value: Any) -> Any:
         return _number(key, value)
     if key == "error_rate":
         return float(_number(key, value, upper=1.0))
-    if key in {"not_ready", "hang", "snapshot_failure", "snapshot_checksum_wrong"}:
+    if key in {"not_ready", "hang", "snapshot_failure", "snapshot_checksum_wrong", "drop_writes"}:
         if not isinstance(value, bool):
             raise FaultError(f"{key} must be true or false, got {value!r}")
         return value

@@ -51,6 +51,17 @@ def test_data_safety_items_pass_on_a_healthy_sandbox(clean_sandbox: SandboxHandl
     assert leftovers(clean_sandbox.url) == []
 
 
+def test_lost_writes_fail_the_write_read_probe(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
+    assert clean_sandbox.set_faults(drop_writes=True)["drop_writes"] is True
+    run = run_items(tmp_path, clean_sandbox.url, "written_points")
+    assert run.failed == {"GL-DATA-001"}
+    message = run.check("GL-DATA-001")["message"]
+    assert message.startswith("write/read probe in golive_probe_")
+    assert "64 point(s) missing" in message
+    assert "count is 0 after writing 64 points" in message
+    assert leftovers(clean_sandbox.url) == []
+
+
 def test_failing_writes_fail_the_write_read_probe(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
     clean_sandbox.set_faults(error_rate=1.0, paths=["/collections/golive_probe_"])
     run = run_items(tmp_path, clean_sandbox.url, "written_points")

@@ -29,6 +29,7 @@ def test_defaults_have_the_documented_shape() -> None:
         "search_recall": {},
         "stale_backups": {},
         "missing_copies": [],
+        "drop_writes": False,
     }
     assert set(DEFAULTS) == set(Faults().to_json())
 
