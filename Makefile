@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ENV ?= sandbox
 ARGS ?=
 
-.PHONY: golive test lint install clean
+.PHONY: golive test lint install clean allure
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+
+## The allure command line (npm's allure-commandline; needs Java) under .golive/allure, for the allure test and
+## `.golive/allure/node_modules/.bin/allure generate reports/<env>/<run-id>/allure-results`.
+allure:
+	npm install --prefix .golive/allure --no-audit --no-fund --silent allure-commandline@2
 
 ## Run the go-live checklist against the sandbox (or ENV=name) and write the report.
 golive: install

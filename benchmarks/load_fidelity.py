@@ -29,9 +29,9 @@ from typing import Any
 
 import httpx
 
+from golive.load.histograms import percentile_of
 from golive.load.reference import ReferenceResult, http_request, open_loop
 from golive.load.runner import RunSpec, run
-from golive.load.stats import percentile_of
 from golive.probes import probe_collections as probe
 
 

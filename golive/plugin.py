@@ -22,6 +22,7 @@ from golive.outcomes import ExitCode
 from golive.report.record import redact
 from golive.report.summary import write_record
 from golive.report.terminal import write_verdict
+from golive.report.writers import ReportWriters
 from golive.session import Item, RunSession
 from golive.target import Target
 from golive.verdict import Outcome, Severity, check_marker_args
@@ -83,6 +84,8 @@ def pytest_configure(config: pytest.Config) -> None:
         root=config.rootpath,
     )
     config.stash[ACTIVE_KEY] = False
+    run = config.stash[SESSION_KEY]
+    config.pluginmanager.register(ReportWriters(lambda: run.loaded, lambda: run.run_dir), "golive-report")
 
 
 def settings_of(config: pytest.Config) -> Settings:
@@ -170,7 +173,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     subject = Item(item.nodeid, check_id, severity, _title(item), callspec.id if callspec else None)
     outcome, message = _outcome(call, report)
     result = run.record_phase(subject, report.when, outcome, message, report.duration)
-    if result.outcome == "waived" and outcome in ("failed", "error"):
+    if result.outcome == "waived" and outcome in ("failed", "error", "skipped"):
         report.golive_outcome = "waived"  # type: ignore[attr-defined]
     if outcome == "inconclusive":
         report.golive_outcome = "inconclusive"  # type: ignore[attr-defined]

@@ -109,12 +109,13 @@ class RunSession:
             return result  # a clean teardown does not hide an earlier failure
         if outcome != "passed" or when == "call":
             result.outcome, result.message = outcome, redact(message, self.secrets)
-        if outcome in ("failed", "error"):
-            self.apply_waiver(result)
+        if outcome in ("failed", "error") or (outcome == "skipped" and result.severity == "blocker"):
+            self.apply_waiver(result)  # a waiver also names a blocker that did not run (no silent GO)
         return result
 
     def apply_waiver(self, result: CheckResult, today: dt.date | None = None) -> None:
-        """An active waiver turns a failure into ``waived``; an expired one only says so in the message."""
+        """An active waiver turns a failure, or a blocker that did not run, into ``waived``; an expired one only
+        says so in the message."""
         today = today or dt.date.today()
         waiver = self.settings.waiver_for(result.id, today, label=result.label)
         if waiver is None:
@@ -126,6 +127,8 @@ class RunSession:
             "active": str(waiver.active(today)).lower(),
         }
         if waiver.active(today):
+            if result.outcome == "skipped":
+                result.message = f"not run: {result.message}"
             result.outcome = "waived"
         else:
             result.message += f" (waiver expired on {waiver.expires}; approved by {waiver.approver})"

@@ -1,8 +1,9 @@
 """Checklist results, waivers and the verdict they add up to; pure logic, tested without pytest.
 
-GO: every blocker passed (or was waived). NO-GO: a blocker failed. INCONCLUSIVE: a blocker's measurement
-could not be trusted, the run was interrupted, or no checklist item ran at all. The ``waivers:`` section of
-the config (``Waiver``) lives here, beside the rule it bends.
+GO: every blocker ran and passed (or was waived). NO-GO: a blocker failed. INCONCLUSIVE: a blocker's
+measurement could not be trusted, a blocker did not run and no waiver names it (never a silent GO), the run
+was interrupted, or no checklist item ran at all. The ``waivers:`` section of the config (``Waiver``) lives
+here, beside the rule it bends.
 """
 
 from __future__ import annotations
@@ -114,19 +115,26 @@ def decide(results: list[CheckResult], *, interrupted: bool = False) -> Decision
     """The verdict and the reasons an approver reads first, most severe first."""
     blockers_failed = [r for r in results if r.severity == "blocker" and r.outcome in ("failed", "error")]
     blockers_unsure = [r for r in results if r.severity == "blocker" and r.outcome == "inconclusive"]
+    blockers_not_run = not_run_blockers(results)
     ran = [r for r in results if r.outcome != "skipped"]
     if blockers_failed:
         return Decision(Verdict.NO_GO, [f"blocker failed: {r.label}" for r in blockers_failed])
     if interrupted:
         return Decision(Verdict.INCONCLUSIVE, ["the run was interrupted before every item finished"])
-    if blockers_unsure:
-        return Decision(
-            Verdict.INCONCLUSIVE,
-            [f"measurement not trusted: {r.label}: {r.message}" for r in blockers_unsure],
-        )
     if not ran:
         return Decision(Verdict.INCONCLUSIVE, ["no checklist item ran"])
+    if blockers_unsure or blockers_not_run:
+        return Decision(
+            Verdict.INCONCLUSIVE,
+            [f"measurement not trusted: {r.label}: {r.message}" for r in blockers_unsure]
+            + [f"blocker not run: {r.label}: {r.message or 'skipped'}" for r in blockers_not_run],
+        )
     return Decision(Verdict.GO, [])
+
+
+def not_run_blockers(results: list[CheckResult]) -> list[CheckResult]:
+    """Blockers that were skipped and that no active waiver names: each one keeps the run from being GO."""
+    return [r for r in results if r.severity == "blocker" and r.outcome == "skipped"]
 
 
 def counts(results: list[CheckResult]) -> dict[str, int]:

@@ -5,7 +5,7 @@ locust -f loadtests/batch_query.py --host http://127.0.0.1:6333 -u 50 --golive-r
 
 from locust import task
 
-from golive.load.user import QdrantUser
+from golive.load.generator.user import QdrantUser
 
 
 class BatchQueryUser(QdrantUser):

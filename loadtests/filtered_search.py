@@ -6,7 +6,7 @@ point matches), read-only.
 
 from locust import task
 
-from golive.load.user import QdrantUser
+from golive.load.generator.user import QdrantUser
 
 
 class FilteredSearchUser(QdrantUser):

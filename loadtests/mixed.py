@@ -6,7 +6,7 @@
 
 from locust import task
 
-from golive.load.user import QdrantUser
+from golive.load.generator.user import QdrantUser
 
 
 class MixedUser(QdrantUser):

@@ -5,7 +5,7 @@ locust -f loadtests/search.py --host http://127.0.0.1:6333 -u 50 --golive-rate 2
 
 from locust import task
 
-from golive.load.user import QdrantUser
+from golive.load.generator.user import QdrantUser
 
 
 class SearchUser(QdrantUser):

@@ -1,12 +1,16 @@
 """``golive``: run the go-live checklist, serve the sandbox, drive load gates, check a config.
 
-One module per command: ``golive.cli.run`` (the checklist), ``golive.cli.load`` (load gates); ``golive sandbox``
-is ``golive.sandbox.server``; ``config check`` is here. Later: report, signoff, history, release, audit.
+One module per command: ``golive.cli.run`` (the checklist), ``golive.cli.load`` (load gates),
+``golive.cli.report`` (report, signoff, history); ``golive sandbox`` is ``golive.sandbox.server``; ``config check``
+is here. Later: release, audit.
 
 golive run [--env NAME | --config PATH] [pytest args...]
 golive sandbox [--port 6333] [--demo] ...          (see ``golive sandbox --help``)
 golive load run|capacity --env NAME ...            (see ``golive load --help``)
 golive config check [--env NAME | --config PATH]
+golive report RUN_DIR                              (regenerate report.html, junit.xml, metrics.prom)
+golive signoff RUN_DIR --name NAME --role ROLE [--comment TEXT] [--reject] [--waiver ID ...]
+golive history --env NAME
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from golive.config import ConfigError, Settings, load_run_settings
 from golive.outcomes import ExitCode
 
 EXIT_CODES = """exit codes:
-  0  GO             every blocker passed (or is waived)
+  0  GO             every blocker ran and passed (or is waived)
   1  NO-GO          a blocker failed
   2  interrupted    Ctrl-C; a partial report is written, verdict INCONCLUSIVE
   4  usage error    bad command line or bad check markers
   5  no checks      nothing was collected
-  6  INCONCLUSIVE   a measurement could not be trusted, items did not run (-x), or the sandbox did not start
+  6  INCONCLUSIVE   a measurement could not be trusted, a blocker did not run and no waiver names it,
+                   items did not run (-x), or the sandbox did not start
   7  config error   the config is missing or invalid; nothing was checked
 """
 
@@ -51,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "config":
         return cmd_config_check(args)
+    if args.command in ("report", "signoff", "history"):
+        from golive.cli import report
+
+        return int(getattr(report, f"cmd_{args.command}")(args))
     parser.print_help()
     return int(ExitCode.USAGE_ERROR)
 
@@ -87,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="validate an environment's config without running anything")
     config_sub = config.add_subparsers(dest="config_command", metavar="check", required=True)
     _config_args(config_sub.add_parser("check", help="load and validate the config, print a short summary"))
+    from golive.cli.report import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

@@ -11,7 +11,8 @@ what is expected. Secrets never live in the file: the file names the environment
 Each area owns its section beside its code (``golive.target.TargetSettings``, ``golive.verdict.Waiver``,
 ``golive.probes.host.HostSettings``, ``golive.probes.dependencies.settings.Dependency``,
 ``golive.probes.collections.ExpectedCollection``, ``golive.load.settings.LoadSettings``,
-``golive.release.Hooks``); ``golive.config.settings`` assembles them. A new area adds its section there.
+``golive.release.Hooks``, ``golive.report.settings.ReportSettings``); ``golive.config.settings`` assembles
+them. A new area adds its section there.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from golive.probes.host import HostSettings, SystemLimits
 from golive.probes.recall import RecallSettings
 from golive.probes.snapshots import Backups
 from golive.release import Hooks
+from golive.report.settings import ReportSettings
 from golive.target import TargetSettings
 from golive.verdict import Waiver, waiver_for
 
@@ -92,6 +93,7 @@ class Settings(Section):
     collections: list[ExpectedCollection] = Field(default_factory=list)
     thresholds: Thresholds = Thresholds()
     load: LoadSettings = LoadSettings()
+    report: ReportSettings = ReportSettings()
     dependencies: list[Dependency] = Field(default_factory=list)
     backups: Backups = Backups()
     recall: RecallSettings = RecallSettings()

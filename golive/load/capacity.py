@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from golive.load.judge import TrustLimits, decide
+from golive.load.results import LoadResult
 from golive.load.runner import RunSpec
 from golive.load.slo import Gate
-from golive.load.stats import LoadResult
 from golive.outcomes import Verdict
 
 

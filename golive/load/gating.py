@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from golive.load.judge import GateOutcome, Trust, TrustLimits, assess_trust, counts_despite_distrust, judge_gate
+from golive.load.judge import GateOutcome, Trust, TrustLimits, assess_trust, gate_outcome, judge_gate
 from golive.load.report import write_evidence
+from golive.load.results import LoadResult
 from golive.load.runner import LoadRunError, run, spec_from_settings
+from golive.load.settings import GatesConfig
 from golive.load.slo import Gate
-from golive.load.stats import LoadResult
 from golive.outcomes import inconclusive
 
 
-def skip_reason(settings: Any) -> str | None:
+def skip_reason(settings: GatesConfig) -> str | None:
     """Why the load gates must not run in this environment, or ``None``."""
     if not settings.load.enabled:
         return "load gates are disabled for this environment (load.enabled: false)"
@@ -36,7 +36,9 @@ class LoadSession:
     evidence: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, settings: Any, host: str | None, evidence_dir: Path, run_id: str | None = None) -> LoadSession:
+    def start(
+        cls, settings: GatesConfig, host: str | None, evidence_dir: Path, run_id: str | None = None
+    ) -> LoadSession:
         limits = TrustLimits(settings.load.max_generator_cpu, settings.load.max_behind)
         try:
             # the session's run id names a writing scenario's probe collection, for the plugin's sweep
@@ -59,7 +61,7 @@ class LoadSession:
         outcome = judge_gate(self.result, gate)
         if self.trust.trusted:
             return outcome
-        if counts_despite_distrust(self.trust, outcome):
+        if gate_outcome(self.trust, outcome) == "failed":  # despite distrust: every user waited on the target
             note = (
                 " (every user was busy waiting on the target: it could not keep up with the rate)"
                 if gate.metric == "throughput"

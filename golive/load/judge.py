@@ -3,14 +3,18 @@
 trust = assess_trust(result, limits)          # Trust(trusted=False, reasons=[...]) -> INCONCLUSIVE
 for outcome in judge(result, gates):          # one GateOutcome per gate, message via Gate.describe
     print(outcome.status, outcome.message)
+
+What a gate's outcome means for the verdict is :func:`gate_outcome` (passed, failed or inconclusive, as a
+checklist item's); GO / NO-GO / INCONCLUSIVE over all gates is the checklist's rule (:func:`golive.verdict.decide`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from golive import verdict as checklist
+from golive.load.results import LoadResult
 from golive.load.slo import Gate
-from golive.load.stats import LoadResult
 from golive.outcomes import Verdict
 
 
@@ -156,18 +160,29 @@ def counts_despite_distrust(trust: Trust, outcome: GateOutcome) -> bool:
     return trust.pool_only and not outcome.passed
 
 
+def gate_outcome(trust: Trust, outcome: GateOutcome) -> checklist.Outcome:
+    """A gate as a checklist item: passed or failed when the generator is trusted, failed despite distrust
+    (:func:`counts_despite_distrust`), inconclusive otherwise."""
+    if trust.trusted:
+        return "passed" if outcome.passed else "failed"
+    return "failed" if counts_despite_distrust(trust, outcome) else "inconclusive"
+
+
+def _item(name: str, outcome: checklist.Outcome, message: str) -> checklist.CheckResult:
+    return checklist.CheckResult(id=name, nodeid=name, title=name, severity="blocker", outcome=outcome, message=message)
+
+
 def decide(
     result: LoadResult, gates: list[Gate], limits: TrustLimits | None = None
 ) -> tuple[Verdict, Trust, list[GateOutcome]]:
-    """GO when trusted and every gate holds; NO-GO when a gate failed (trusted, or failed despite an exhausted
-    pool); INCONCLUSIVE otherwise."""
+    """The checklist's verdict over the trust of the generator and every gate (each a blocker): GO when trusted
+    and every gate holds; NO-GO when a gate failed (trusted, or failed despite an exhausted pool);
+    INCONCLUSIVE otherwise."""
     trust = assess_trust(result, limits)
     outcomes = judge(result, gates)
-    if trust.trusted:
-        return (Verdict.GO if all(o.passed for o in outcomes) else Verdict.NO_GO), trust, outcomes
-    if any(counts_despite_distrust(trust, o) for o in outcomes):
-        return Verdict.NO_GO, trust, outcomes
-    return Verdict.INCONCLUSIVE, trust, outcomes
+    items = [_item("load generator trust", "passed" if trust.trusted else "inconclusive", str(trust))]
+    items += [_item(o.gate.text, gate_outcome(trust, o), o.message) for o in outcomes]
+    return checklist.decide(items).verdict, trust, outcomes
 
 
 def verdict(result: LoadResult, gates: list[Gate], limits: TrustLimits | None = None) -> Verdict:

@@ -13,7 +13,7 @@ from typing import Any
 
 from golive.fields import format_duration
 from golive.load.judge import GateOutcome, Trust
-from golive.load.stats import LoadResult
+from golive.load.results import LoadResult
 
 SERIES_FIELDS = ("second", "elapsed", "ok", "errors", "late", "p50", "p95", "p99", "max", "cpu_max")
 

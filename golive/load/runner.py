@@ -5,7 +5,7 @@
 
 The run happens in a child process so gevent's monkey-patching never touches the caller:
 
-- ``processes == 1``: ``python -m golive.load.engine`` (locust's Environment API, one LocalRunner);
+- ``processes == 1``: ``python -m golive.load.generator.engine`` (locust's Environment API, one LocalRunner);
 - ``processes > 1``: ``locust --processes N`` (locust's own master plus N forked local workers);
 - ``master=True``: ``locust --master --expect-workers N``; start workers on other machines with
   ``locust -f loadtests/<scenario>.py --worker --master-host <this host>`` (they get the plan from the master).
@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from golive.fields import new_run_id
-from golive.load.stats import LoadResult
+from golive.load.results import PROGRESS_PREFIX, LoadResult
+from golive.load.settings import LoadConfig, check_ceilings
 
-PROGRESS_PREFIX = "GOLIVE-PROGRESS "  # same as golive.load.user.PROGRESS_PREFIX (not imported: gevent)
 STARTUP_ALLOWANCE = 20.0  # import, sampling the collection, spawning users
 MAX_USERS_PER_PROCESS = 900  # the select() backend handles at most 1024 descriptors
 WORKDIR_PREFIX = "golive-load-"
@@ -95,14 +95,11 @@ class RunSpec:
 
     def checked(self) -> RunSpec:
         """Validate against the ceilings; fill in the user count and run id."""
-        if not 0 < self.rate <= self.max_rate:
+        if self.rate <= 0:
             raise ValueError(f"rate {self.rate:g}/s must be positive and at most max_rate {self.max_rate:g}/s")
         if self.duration <= 0 or self.warmup < 0:
             raise ValueError("duration must be positive and warmup not negative")
-        if self.duration + self.warmup > self.max_duration:
-            raise ValueError(
-                f"duration + warmup ({self.duration + self.warmup:g}s) exceeds max_duration {self.max_duration:g}s"
-            )
+        check_ceilings(self.rate, self.duration, self.warmup, self.max_rate, self.max_duration)
         if self.arrival not in ("constant", "poisson"):
             raise ValueError(f"arrival must be constant or poisson, got {self.arrival!r}")
         generators = self.expect_workers if self.master else self.processes
@@ -137,7 +134,7 @@ def command(spec: RunSpec, result_path: Path) -> list[str]:
         golive.append(f"--golive-collection={spec.collection}")
     users = ["-u", str(spec.users), "-r", str(spec.users), "--host", spec.host]
     if spec.processes == 1 and not spec.master:
-        return [sys.executable, "-m", "golive.load.engine", path, *users, *golive]
+        return [sys.executable, "-m", "golive.load.generator.engine", path, *users, *golive]
     safety = f"{math.ceil(spec.warmup + spec.duration + spec.grace + 5)}s"
     base = [sys.executable, "-m", "locust", "-f", path, "--headless", "--only-summary", "--loglevel", "WARNING"]
     base += ["-t", safety, "--stop-timeout", "0"]
@@ -314,11 +311,11 @@ def _signal(proc: subprocess.Popen[str], sig: int) -> None:
         os.killpg(proc.pid, sig)
 
 
-def spec_from_settings(settings: Any, **overrides: Any) -> RunSpec:
+def spec_from_settings(settings: LoadConfig, **overrides: Any) -> RunSpec:
     """A RunSpec from the env's config (``Settings``: ``.target``, ``.load``, ``.collections``)."""
     load = settings.load
     collection = load.collection
-    if collection is None and getattr(settings, "collections", None):
+    if collection is None and settings.collections:
         collection = settings.collections[0].name
     values: dict[str, Any] = {
         "scenario": load.scenario,
@@ -331,11 +328,11 @@ def spec_from_settings(settings: Any, **overrides: Any) -> RunSpec:
         "processes": load.processes,
         "users": load.users,
         "collection": collection,
-        "timeout": load.timeout or float(getattr(settings.target, "timeout", 10.0)),
+        "timeout": load.timeout or float(settings.target.timeout),
         "tolerance": load.schedule_tolerance,
         "max_rate": load.max_rate,
         "max_duration": load.max_duration,
-        "api_key_env": getattr(settings.target, "api_key_env", "QDRANT_API_KEY"),
+        "api_key_env": settings.target.api_key_env,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunSpec(**values)

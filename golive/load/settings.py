@@ -1,12 +1,19 @@
-"""The ``load:`` section of an environment's config: how the load gates run and their ceilings."""
+"""The ``load:`` section of an environment's config: how the load gates run and their ceilings.
+
+:func:`check_ceilings` is the one bound on rate and duration: the section's own validation and every run spec
+(:meth:`golive.load.runner.RunSpec.checked`, where command-line overrides land) go through it. The protocols at
+the end name what the load side reads of the whole config, so it never imports the config assembly.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from golive.fields import Duration, Percent, Rate
+from golive.load.slo import Gate
 
 # Caps on the self-distrust settings: looser values would silently switch off the INCONCLUSIVE verdict for a
 # saturated or lagging load generator. (name, cap, how the cap reads, why)
@@ -60,10 +67,59 @@ class LoadSettings(BaseModel):
 
     @model_validator(mode="after")
     def _within_ceilings(self) -> LoadSettings:
-        if self.rate > self.max_rate:
-            raise ValueError(f"rate {self.rate:g}/s exceeds max_rate {self.max_rate:g}/s")
-        if self.duration + self.warmup > self.max_duration:
-            raise ValueError(
-                f"duration + warmup ({self.duration + self.warmup:g}s) exceeds max_duration {self.max_duration:g}s"
-            )
+        check_ceilings(self.rate, self.duration, self.warmup, self.max_rate, self.max_duration)
         return self
+
+
+def check_ceilings(rate: float, duration: float, warmup: float, max_rate: float, max_duration: float) -> None:
+    """Raise ``ValueError`` naming the ceiling when ``rate`` or ``warmup + duration`` exceeds it."""
+    if rate > max_rate:
+        raise ValueError(f"rate {rate:g}/s exceeds max_rate {max_rate:g}/s")
+    if duration + warmup > max_duration:
+        raise ValueError(f"duration + warmup ({duration + warmup:g}s) exceeds max_duration {max_duration:g}s")
+
+
+class TargetConfig(Protocol):
+    """What a load run needs of the target's settings."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def api_key_env(self) -> str: ...
+
+
+class NamedCollection(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class LoadConfig(Protocol):
+    """What a load run reads of an environment's config (``golive.config.Settings`` has all of it)."""
+
+    @property
+    def load(self) -> LoadSettings: ...
+    @property
+    def target(self) -> TargetConfig: ...
+    @property
+    def collections(self) -> Sequence[NamedCollection]: ...
+
+
+class FullLoadAllowance(Protocol):
+    @property
+    def full_load(self) -> bool: ...
+
+
+class GateThresholds(Protocol):
+    @property
+    def gates(self) -> Sequence[Gate]: ...
+
+
+class GatesConfig(LoadConfig, Protocol):
+    """What the checklist's load gates read besides the run: the safety switch and the gates."""
+
+    @property
+    def allow(self) -> FullLoadAllowance: ...
+    @property
+    def thresholds(self) -> GateThresholds: ...

@@ -1,1 +1,4 @@
-"""Run outputs: summary JSON (the machine-readable record every other report is built from)."""
+"""Run outputs, written from the run record: summary JSON (``summary``), the approver's HTML (``html``,
+``charts``, ``templates/``), JUnit XML (``junit``), Prometheus text and push (``prometheus``), allure extras
+(``allure_results``), the environment's history (``history``), sign-offs (``signoff``); ``writers`` wires them
+to the ``pytest_golive_*`` hooks."""

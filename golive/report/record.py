@@ -90,5 +90,7 @@ class RunRecord:
             for path in [paths] if isinstance(paths, str | Path) else paths or ():
                 p = Path(path)
                 found.add(str(p.relative_to(self.run_dir)) if p.is_relative_to(self.run_dir) else str(p))
+        allure = {f for f in found if f == "allure-results" or f.startswith("allure-results/")}
+        found = (found - allure) | ({"allure-results/"} if allure else set())  # one entry, not one per result
         found.discard("summary.json")
         self.evidence = sorted(found)

@@ -2,15 +2,19 @@
 
 Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server}, started_at, finished_at,
 verdict, exit_code, reasons, counts, checks [{id, label, param, nodeid, title, severity, outcome, duration,
-message, waiver}], evidence [paths relative to the run folder]. Every string is passed through redaction of
-the secrets in use.
+message, waiver}], evidence [paths relative to the run folder]; added later, optional for readers:
+suite_version, config_sha256, ran_by (user@host). Every string is passed through redaction of the secrets in
+use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import hashlib
 import json
 import os
+import socket
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,7 +54,31 @@ def build_summary(
         "reasons": decision.reasons,
         "counts": counts(results),
         "checks": [r.as_dict() for r in results],
+        "suite_version": _suite_version(),
+        "config_sha256": _sha256_of(config),
+        "ran_by": _ran_by(),
     }
+
+
+def _suite_version() -> str:
+    from golive import __version__
+
+    return __version__
+
+
+def _sha256_of(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _ran_by() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
 
 
 def write_record(record: RunRecord) -> Path:

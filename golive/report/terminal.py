@@ -1,7 +1,7 @@
 """The terminal verdict writer: the block pytest prints at the end of a golive run.
 
 ``write_verdict(terminal, record)`` takes anything with pytest's ``TerminalReporter`` methods ``section`` and
-``write_line``: the failed blockers, the inconclusive items, failed warnings, waivers, skipped blockers, swept
+``write_line``: the failed blockers, the inconclusive items, failed warnings, waivers, blockers not run, swept
 probe collections, the summary path, then ``VERDICT: GO`` (green), ``NO-GO`` (red) or ``INCONCLUSIVE``
 (yellow) with the labels that decided it.
 """
@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from golive.outcomes import Verdict
 from golive.report.record import RunRecord
+from golive.verdict import not_run_blockers
 
 _VERDICT_COLOUR = {Verdict.GO: "green", Verdict.NO_GO: "red", Verdict.INCONCLUSIVE: "yellow"}
 _FAILED = ("failed", "error")
@@ -46,17 +47,19 @@ def write_verdict(tr: Terminal | Any, record: RunRecord) -> None:
             if r.message and r.outcome != "waived":
                 tr.write_line(f"    {r.message.splitlines()[0][:300]}")
     skipped: dict[str, list[str]] = {}
-    for r in record.results_where(severity="blocker", outcomes=("skipped",)):
+    for r in not_run_blockers(record.results):
         skipped.setdefault(r.message.splitlines()[0][:300] if r.message else "", []).append(r.label)
-    for reason, labels in skipped.items():  # a GO with blockers left out must say so
-        tr.write_line(f"blockers skipped: {' '.join(labels)}")
+    for reason, labels in skipped.items():  # no silent GO: each blocker left out, with its reason
+        tr.write_line(f"blockers not run (no waiver names them): {' '.join(labels)}")
         if reason:
             tr.write_line(f"    {reason}")
     swept = record.target.get("swept_probe_collections")
     if swept:
         tr.write_line(f"swept stale probe collections: {', '.join(swept)}")
     tr.write_line(f"summary: {record.run_dir / 'summary.json'}")
-    labels = [r.removeprefix("blocker failed: ") for r in record.decision.reasons]
+    if "report.html" in record.evidence:
+        tr.write_line(f"report: {record.run_dir / 'report.html'}")
+    labels = [_reason_label(r) for r in record.decision.reasons]
     failing = " ".join(labels[:MAX_LABELS])
     if len(labels) > MAX_LABELS:
         failing += f" and {len(labels) - MAX_LABELS} more"
@@ -65,3 +68,11 @@ def write_verdict(tr: Terminal | Any, record: RunRecord) -> None:
         bold=True,
         **{_VERDICT_COLOUR[record.verdict]: True},
     )
+
+
+def _reason_label(reason: str) -> str:
+    """The verdict line's short form: the item's label for a failed or not-run blocker, else the reason."""
+    for prefix in ("blocker failed: ", "blocker not run: "):
+        if reason.startswith(prefix):
+            return reason.removeprefix(prefix).split(": ", 1)[0]
+    return reason

@@ -96,6 +96,9 @@ def test_env(env_name):
     run_dir = reports / "scratch" / "r1"
     assert (run_dir / "verdict.txt").read_text() == "scratch NO-GO"
     finished = json.loads((run_dir / "finished.json").read_text())
-    assert finished == {"verdict": "NO-GO", "seen": "NO-GO", "evidence": ["evidence.txt", "verdict.txt"]}
+    evidence = finished.pop("evidence")
+    assert finished == {"verdict": "NO-GO", "seen": "NO-GO"}
+    # the conftest's writer beside golive's own (golive.report.writers): HTML, JUnit, Prometheus text, allure
+    assert evidence == ["allure-results/", "evidence.txt", "junit.xml", "metrics.prom", "report.html", "verdict.txt"]
     summary = json.loads((run_dir / "summary.json").read_text())
     assert [c["label"] for c in summary["checks"] if c["outcome"] == "failed"] == ["GL-DEMO-002[scratch]"]

@@ -43,7 +43,7 @@ def test_demo_fails():
 
 
 def read_summary(reports: Path, env: str = "scratch") -> dict[str, Any]:
-    runs = [p for p in (reports / env).iterdir() if p.name != "latest"]
+    runs = [p for p in (reports / env).iterdir() if p.is_dir() and p.name != "latest"]  # history.jsonl beside them
     assert len(runs) == 1, runs
     data: dict[str, Any] = json.loads((reports / env / "latest" / "summary.json").read_text(encoding="utf-8"))
     assert data["run_id"] == runs[0].name
@@ -526,7 +526,9 @@ def test_redis_answers(golive_config):
     assert password not in (reports / "scratch" / "latest" / "summary.json").read_text(encoding="utf-8")
 
 
-def test_skipped_blockers_are_listed_before_the_verdict(pytester: pytest.Pytester, run: Run) -> None:
+def test_skipped_blockers_are_listed_and_make_the_run_inconclusive(
+    pytester: pytest.Pytester, run: Run, reports: Path
+) -> None:
     pytester.makepyfile(
         test_demo='''
 import pytest
@@ -547,12 +549,53 @@ def test_gate(gate):
 '''
     )
     result = run()
-    assert result.ret == 0
+    assert result.ret == 6  # no silent GO: a blocker that did not run and that no waiver names
     result.stdout.fnmatch_lines(
         [
-            "blockers skipped: GL-DEMO-004[p95] GL-DEMO-004[throughput]",
+            "blockers not run (no waiver names them): GL-DEMO-004[p95] GL-DEMO-004[throughput]",
             "    full-rate load is not allowed here (allow.full_load: false)",
             "summary: *",
-            "VERDICT: GO",
+            "VERDICT: INCONCLUSIVE (GL-DEMO-004[p95] GL-DEMO-004[throughput])",
         ]
     )
+    reasons = read_summary(reports)["reasons"]
+    assert reasons == [
+        f"blocker not run: GL-DEMO-004[{gate}]: full-rate load is not allowed here (allow.full_load: false)"
+        for gate in ("p95", "throughput")
+    ]
+
+
+def test_a_waiver_naming_a_blocker_not_run_keeps_go(
+    pytester: pytest.Pytester, run: Run, golive_yaml: Callable[..., Path], reports: Path
+) -> None:
+    expires = dt.date.today() + dt.timedelta(days=30)
+    golive_yaml(
+        "waivers:\n"
+        f"  - {{id: GL-DEMO-004, reason: load runs in the maintenance window, approver: J. Doe, expires: {expires}}}\n"
+    )
+    pytester.makepyfile(
+        test_demo='''
+import pytest
+
+pytestmark = pytest.mark.golive
+
+
+@pytest.mark.check("GL-DEMO-001", severity="blocker")
+def test_ok():
+    """Holds."""
+
+
+@pytest.mark.check("GL-DEMO-004", severity="blocker")
+def test_gate():
+    """The gate holds."""
+    pytest.skip("full-rate load is not allowed here (allow.full_load: false)")
+'''
+    )
+    result = run()
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        ["waived: GL-DEMO-004 The gate holds. (waived until * by J. Doe: load runs *)", "VERDICT: GO"]
+    )
+    check = next(c for c in read_summary(reports)["checks"] if c["id"] == "GL-DEMO-004")
+    assert check["outcome"] == "waived"
+    assert check["message"] == "not run: full-rate load is not allowed here (allow.full_load: false)"

@@ -112,7 +112,7 @@ def test_top_level_list_is_rejected(tmp_path: Path) -> None:
 def test_unknown_top_level_key_lists_the_expected_keys(tmp_path: Path) -> None:
     _, problems = problems_of(tmp_path, "targets: {url: http://127.0.0.1:6333}\n")
     assert problems == {
-        "targets": "unknown key; expected one of: env, target, claims, hosts, collections, thresholds, load, "
+        "targets": "unknown key; expected one of: env, target, claims, hosts, collections, thresholds, load, report, "
         "dependencies, backups, recall, hooks, waivers, allow"
     }
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
+import golive
 from golive.fields import new_run_id
 from golive.outcomes import Verdict
 from golive.report.summary import REDACTED, SCHEMA_VERSION, build_summary, redact, write_summary
@@ -73,6 +76,9 @@ def test_write_summary_writes_the_schema(tmp_path: Path) -> None:
         "exit_code": 1,
         "reasons": ["blocker failed: GL-SEC-002[faq]"],
         "counts": {"passed": 1, "failed": 1},
+        "suite_version": golive.__version__,
+        "config_sha256": None,  # config/staging.yaml does not exist here
+        "ran_by": f"{getpass.getuser()}@{socket.gethostname()}",
     }
     first, second = data["checks"]
     assert first == {

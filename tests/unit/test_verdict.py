@@ -55,9 +55,22 @@ def test_a_waived_blocker_is_go() -> None:
     assert (decision.verdict, decision.exit_code) == (Verdict.GO, ExitCode.GO)
 
 
-def test_skipped_blockers_do_not_block() -> None:
-    decision = decide([check("GL-HEALTH-001", "passed"), check("GL-SEC-001", "skipped")])
+def test_a_skipped_blocker_is_inconclusive_never_a_silent_go() -> None:
+    skipped = check("GL-SEC-001", "skipped")
+    skipped.message = "claims.api_key is off"
+    decision = decide([check("GL-HEALTH-001", "passed"), skipped, check("GL-MON-004", "skipped", "warning")])
+    assert (decision.verdict, decision.exit_code) == (Verdict.INCONCLUSIVE, ExitCode.INCONCLUSIVE)
+    assert decision.reasons == ["blocker not run: GL-SEC-001: claims.api_key is off"]
+
+
+def test_a_skipped_warning_is_still_go() -> None:
+    decision = decide([check("GL-HEALTH-001", "passed"), check("GL-MON-004", "skipped", "warning")])
     assert decision.verdict == Verdict.GO
+
+
+def test_a_failed_blocker_beats_a_blocker_not_run() -> None:
+    decision = decide([check("GL-SEC-001", "skipped"), check("GL-SEC-002", "failed")])
+    assert (decision.verdict, decision.reasons) == (Verdict.NO_GO, ["blocker failed: GL-SEC-002"])
 
 
 def test_an_inconclusive_blocker_is_inconclusive() -> None:

@@ -10,16 +10,21 @@ import pytest
 
 from golive.sandbox.testing import SandboxHandle
 
-from .conftest import config_for, run_checklist
+from .conftest import LOAD_GATE_IDS, backup_sections, config_for, load_waivers, run_checklist
 
 pytestmark = pytest.mark.integration
 
 
-def test_healthy_sandbox_is_go(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
-    run = run_checklist(tmp_path, config_for(clean_sandbox.url))
+def test_healthy_sandbox_is_go(clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path) -> None:
+    # with the session sandbox's two backup locations and a host to read them on, every blocker runs
+    config = config_for(clean_sandbox.url, waivers=load_waivers(), **backup_sections(sandbox_dir))
+    run = run_checklist(tmp_path, config)
     assert run.code == 0, run.output[-3000:]
     assert run.verdict == "GO"
     assert run.failed == set()
+    not_run = {c["label"] for c in run.summary["checks"] if c["outcome"] == "skipped" and c["severity"] == "blocker"}
+    assert not_run == set(), "a GO with a blocker not run would be a silent GO"
+    assert {c["id"] for c in run.summary["checks"] if c["outcome"] == "waived"} == set(LOAD_GATE_IDS)
     assert run.summary["target"]["sandbox"], "the summary must say the target was the sandbox"
     assert "the golive sandbox" in run.output
     lines = run.output.rstrip().splitlines()

@@ -11,10 +11,10 @@ from dataclasses import replace
 
 import pytest
 
+from golive.load.histograms import percentile_of
 from golive.load.judge import TrustLimits, assess_trust
 from golive.load.reference import http_request, open_loop
 from golive.load.runner import LoadRunError, RunSpec, child_env, command, run, scenario_path
-from golive.load.stats import percentile_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -154,7 +154,11 @@ def test_the_engine_ends_with_its_parent_when_the_parent_is_killed(stub, tmp_pat
     try:
         deadline = time.monotonic() + 20
         while engine is None and time.monotonic() < deadline:
-            found = [p for p in psutil.Process(parent.pid).children() if "golive.load.engine" in " ".join(p.cmdline())]
+            found = [
+                p
+                for p in psutil.Process(parent.pid).children()
+                if "golive.load.generator.engine" in " ".join(p.cmdline())
+            ]
             engine = found[0] if found else None
             time.sleep(0.1)
         assert engine is not None, "the engine never started"

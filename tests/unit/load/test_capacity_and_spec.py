@@ -8,9 +8,9 @@ import pytest
 
 from golive.config import Settings
 from golive.load.capacity import find_capacity, rates
+from golive.load.results import LoadResult
 from golive.load.runner import RunSpec, auto_users, command, spec_from_settings
 from golive.load.slo import Gate
-from golive.load.stats import LoadResult
 from golive.outcomes import Verdict
 
 from .test_judge import make_result
@@ -56,7 +56,7 @@ def test_users_default_to_enough_for_100_ms_per_request():
 
 def test_one_process_runs_in_process_and_more_use_locusts_own_processes_or_master(tmp_path):
     single = command(SPEC.checked(), tmp_path / "r.json")
-    assert single[1:3] == ["-m", "golive.load.engine"]
+    assert single[1:3] == ["-m", "golive.load.generator.engine"]
     assert "--golive-rate=100.0" in single
     multi = command(replace(SPEC, processes=2).checked(), tmp_path / "r.json")
     assert multi[1:3] == ["-m", "locust"]

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from golive.load.generator.recorder import Recorder
 from golive.load.judge import TrustLimits, assess_trust, decide, judge, verdict
+from golive.load.results import Aggregate, LoadResult
 from golive.load.slo import Gate
-from golive.load.stats import Aggregate, LoadResult, Recorder
 from golive.outcomes import Verdict
 
 WINDOW = (0.0, 10.0)
@@ -169,3 +170,20 @@ def test_the_error_gate_names_its_denominator_and_the_unanswered_it_counts():
     hung = LoadResult.from_dict({**result.data, "counts": {**result.counts, "sent": 103, "unfinished": 3}})
     (errors,) = judge(hung, [Gate.parse("errors < 1%")])
     assert "(8 failed of 103 judged, incl. 3 unanswered when the run ended)" in errors.message
+
+
+def test_each_gate_is_a_checklist_outcome_and_the_checklist_rule_decides():
+    from golive.load.judge import gate_outcome
+
+    trusted, slow_pool = make_result(), make_result(latency=0.015, late=100, pool=True)
+    assert [gate_outcome(assess_trust(trusted), o) for o in judge(trusted, GATES)] == ["passed"] * 3
+    outcomes = judge(slow_pool, GATES)
+    assert [o.passed for o in outcomes] == [False, False, True]  # p95 15 ms; 998 of 1000 done in the window
+    assert [gate_outcome(assess_trust(slow_pool), o) for o in outcomes] == ["failed", "failed", "inconclusive"]
+    lagging = make_result(late=100)
+    assert {gate_outcome(assess_trust(lagging), o) for o in judge(lagging, GATES)} == {"inconclusive"}
+
+
+def test_without_gates_the_verdict_follows_the_trust_in_the_generator():
+    assert verdict(make_result(), []) == Verdict.GO
+    assert verdict(make_result(cpu=99.0), []) == Verdict.INCONCLUSIVE

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from golive.load.rawhttp import Connection, HTTPError
+from golive.load.generator.rawhttp import Connection, HTTPError
 
 ANSWERS = [
     b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"a":true}\n',

@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from golive.load.schedule import Pacer, arrivals
+from golive.load.generator.schedule import Pacer, arrivals
 
 
 def test_constant_arrivals_are_evenly_spaced_at_the_rate():

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from golive.load.generator.recorder import Recorder
 from golive.load.judge import TrustLimits, assess_trust
 from golive.load.report import write_evidence
+from golive.load.results import Aggregate, LoadResult
 from golive.load.settings import LoadSettings
-from golive.load.stats import Aggregate, LoadResult, Recorder
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,18 @@ def test_the_limits_in_use_are_in_the_evidence_and_the_trust_text(tmp_path: Path
     )
     data = json.loads(write_evidence(result, [], trust, tmp_path)["json"].read_text())
     assert data["trust"]["limits"] == {"max_generator_cpu": 0.8, "max_behind": 0.05, "schedule_tolerance": 0.004}
+
+
+def test_the_config_and_a_run_spec_are_bounded_by_the_same_rule():
+    from dataclasses import replace
+
+    from golive.load.runner import RunSpec
+
+    spec = RunSpec(scenario="search", host="http://127.0.0.1:1", rate=100.0, duration=5.0, max_rate=3000.0)
+    cases = (({"rate": "4000/s"}, {"rate": 4000.0}, "max_rate"), ({"duration": "600s"}, {"duration": 600.0}, "max_dur"))
+    for config, changed, ceiling in cases:
+        with pytest.raises(ValidationError, match=ceiling) as from_config:
+            LoadSettings.model_validate({"max_rate": "3000/s", **config})
+        with pytest.raises(ValueError, match=ceiling) as from_spec:
+            replace(spec, **changed).checked()
+        assert str(from_spec.value) in str(from_config.value)

@@ -7,7 +7,9 @@ import math
 
 import pytest
 
-from golive.load.stats import Aggregate, LoadResult, Recorder, percentile_of
+from golive.load.generator.recorder import Recorder
+from golive.load.histograms import percentile_of
+from golive.load.results import Aggregate, LoadResult
 
 WINDOW = (100.0, 110.0)  # steady window; warm-up before 100, "after" from 110
 

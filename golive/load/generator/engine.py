@@ -1,10 +1,10 @@
 """Run one scenario in this process with locust's Environment API (the ``processes: 1`` mode).
 
-``python -m golive.load.engine LOCUSTFILE --host URL [locust/golive options]`` behaves like
-``locust -f LOCUSTFILE --headless`` with the ``--golive-*`` options of :mod:`golive.load.user`, but without
-locust's CLI, web UI or CSV machinery: one process, one LocalRunner. SIGINT/SIGTERM stop the run early and the
-partial result is still written. The driver (:mod:`golive.load.runner`) starts it as a subprocess so gevent's
-monkey-patching never reaches the pytest or CLI process.
+``python -m golive.load.generator.engine LOCUSTFILE --host URL [locust/golive options]`` behaves like
+``locust -f LOCUSTFILE --headless`` with the ``--golive-*`` options of :mod:`golive.load.generator.options`,
+but without locust's CLI, web UI or CSV machinery: one process, one LocalRunner. SIGINT/SIGTERM stop the run
+early and the partial result is still written. The driver (:mod:`golive.load.runner`) starts it as a subprocess
+so gevent's monkey-patching never reaches the pytest or CLI process.
 """
 
 from __future__ import annotations
@@ -51,13 +51,15 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m golive.load.engine LOCUSTFILE --host URL -u USERS [--golive-...]\n")
+        sys.stderr.write(
+            "usage: python -m golive.load.generator.engine LOCUSTFILE --host URL -u USERS [--golive-...]\n"
+        )
         return 4
     locustfile, rest = args[0], args[1:]
     classes = _user_classes(locustfile)  # importing it registers the golive listeners
     options = argument_parser.get_parser(default_config_files=[]).parse_args(["-f", locustfile, "--headless", *rest])
     if not options.host:
-        sys.stderr.write("golive.load.engine: --host is required\n")
+        sys.stderr.write("golive.load.generator.engine: --host is required\n")
         return 4
     env = Environment(
         user_classes=classes,
@@ -72,11 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     def _interrupt(*_a: Any) -> None:
-        from golive.load.user import _RUN
+        from golive.load.generator.coordinator import active
 
         def stop() -> None:
-            if _RUN is not None:
-                _RUN.wind_down(wait=1.0)  # answers already on their way still count
+            run = active()
+            if run is not None:
+                run.wind_down(wait=1.0)  # answers already on their way still count
             runner.quit()
 
         gevent.spawn(stop)

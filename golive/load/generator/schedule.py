@@ -8,17 +8,27 @@ but wakes late was delayed by its own event loop. Both count as "behind schedule
 
     pacer = Pacer(per_user_rate=10.0, arrival="constant", start=t0, end=t0 + 35)
     pacer.join()                 # a user started
-    slot = pacer.next_slot()     # intended send time, or None once the run's end is reached
+    slot = pacer.next_slot(now())  # intended send time, or None once the run's end is reached
+
+:func:`now` is the generator's one clock: wall-clock seconds (so processes agree) at ``perf_counter``
+resolution, for the schedule, the request timings and the steady window alike.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass
 
 ARRIVALS = ("constant", "poisson")
 _EPS = 1e-9  # summed gaps drift by float rounding; a slot this close to the end is past it
+_OFFSET = time.time() - time.perf_counter()
+
+
+def now() -> float:
+    """Wall-clock seconds with perf_counter resolution (one time base for pacing, timing and windows)."""
+    return time.perf_counter() + _OFFSET
 
 
 @dataclass
