@@ -3,13 +3,16 @@ parametrization of items per configured thing (``pytest_golive_generate_tests``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from golive.config import Settings
 from golive.load.slo import LATENCY_METRICS, Gate
 from golive.probes.collections import CollectionState, ExpectedCollection, collection_state
+from golive.probes.host import HostSettings
+from golive.probes.host.facade import HostProbe, Process
 from golive.target import Target
 
 _GATE_KINDS: dict[str, Callable[[Gate], bool]] = {
@@ -20,11 +23,33 @@ _GATE_KINDS: dict[str, Callable[[Gate], bool]] = {
 
 
 def pytest_golive_generate_tests(metafunc: pytest.Metafunc, settings: Settings) -> None:
-    """The performance items: one per configured gate of the test's kind (``thresholds.gates``)."""
+    """The performance items: one per configured gate of the test's kind (``thresholds.gates``); the host
+    items: one per entry in ``hosts:``."""
     for name, wanted in _GATE_KINDS.items():
         if name in metafunc.fixturenames:
             gates = [g for g in settings.thresholds.gates if wanted(g)]
             metafunc.parametrize(name, gates, ids=[g.text for g in gates])
+    if "host_settings" in metafunc.fixturenames:  # the host items: one per entry in hosts:
+        # no hosts listed: a placeholder, deselected below, so the run has no host items at all
+        params: list[Any] = [pytest.param(h, id=h.label) for h in settings.hosts] or [pytest.param(None, id=_NO_HOSTS)]
+        metafunc.parametrize("host_settings", params, scope="session")
+
+
+_NO_HOSTS = "no-hosts"
+
+
+def _no_host(params: dict[str, Any]) -> bool:
+    return "host_settings" in params and params["host_settings"] is None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An empty ``hosts:`` claims no host access (a managed service): there are no host items to run, skip
+    or waive. The README says so; list the hosts to have them checked."""
+    # the placeholder host is None: also in items parametrized by more than the host (GL-BAK-003[faq-no-hosts])
+    dropped = [i for i in items if getattr(i, "callspec", None) and _no_host(i.callspec.params)]  # type: ignore[attr-defined]
+    if dropped:
+        items[:] = [i for i in items if i not in dropped]
+        config.hook.pytest_deselected(items=dropped)
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +74,69 @@ def collection(observed_collection: CollectionState | None, expected_collection:
     if observed_collection is None:
         pytest.skip(f"collection {expected_collection.name!r} does not exist (reported by GL-COL-001)")
     return observed_collection
+
+
+# ---------------------------------------------------------------------------------------------- hosts
+
+
+@pytest.fixture(scope="session")
+def _host_probes() -> Iterator[dict[str, HostProbe]]:
+    probes: dict[str, HostProbe] = {}
+    yield probes
+    for probe in probes.values():
+        probe.close()
+
+
+@pytest.fixture(scope="session")
+def _hosts_described() -> set[str]:
+    return set()
+
+
+@pytest.fixture
+def host(
+    host_settings: HostSettings,
+    _host_probes: dict[str, HostProbe],
+    _hosts_described: set[str],
+    record_property: Callable[[str, object], None],
+) -> HostProbe:
+    """The host under check (a testinfra facade: ``host.memory()``); its facts go into the run record once."""
+    label = host_settings.label
+    if label not in _host_probes:
+        _host_probes[label] = HostProbe(host_settings)
+    probe = _host_probes[label]
+    probe.conn.check()  # an unreachable host fails every item at once with the same line
+    if label not in _hosts_described:
+        _hosts_described.add(label)
+        record_property("golive_host", {"host": label, "spec": host_settings.spec, **probe.evidence()})
+    return probe
+
+
+@pytest.fixture
+def rest_port(host_settings: HostSettings, golive_config: Settings) -> int:
+    """The REST port on the host: ``ports.rest``, else the port of ``target.url``."""
+    return host_settings.ports.rest or golive_config.target.port
+
+
+@pytest.fixture
+def service_process(host: HostProbe, rest_port: int) -> Process:
+    """The process listening on the REST port (found by port: works with and without systemd)."""
+    where = f"host {host.settings.label}"
+    listener = host.listener(rest_port)
+    if listener is None:
+        pytest.fail(f"nothing listens on the REST port {rest_port} on {where}", pytrace=False)
+    if listener.pid is None:
+        pytest.fail(
+            f"port {rest_port} on {where} is listened on, but {host.facts().connected_as!r} may not see by which "
+            "process: probe as the service user or set sudo: true",
+            pytrace=False,
+        )
+    return host.process(listener.pid)
+
+
+@pytest.fixture
+def service_user(host_settings: HostSettings, request: pytest.FixtureRequest) -> str:
+    """The configured service user; without ``user:`` in the config, the user the process runs as."""
+    if host_settings.user:
+        return host_settings.user
+    process: Process = request.getfixturevalue("service_process")
+    return process.user

@@ -6,13 +6,13 @@ import datetime as dt
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from golive.config import Settings
-from golive.probes.backup_files import backup_host, describe_age, file_sha256, recorded_sha256, snapshot_files
+from golive.probes.backup_files import describe_age, exists, file_sha256, recorded_sha256, snapshot_files
 from golive.probes.collections import CollectionState
+from golive.probes.host.facade import HostProbe
 from golive.probes.snapshots import newest_snapshot, round_trip
 from golive.target import Target
 
@@ -52,35 +52,31 @@ def test_newest_snapshot_is_fresh(qdrant: Target, golive_config: Settings, colle
     )
 
 
-@pytest.fixture(scope="session")
-def backup_locations(golive_config: Settings) -> tuple[Any, list[Path]]:
-    """The host the backup locations are read on (the first of ``hosts:``) and the locations."""
-    locations = golive_config.backups.locations
-    if not locations:
+@pytest.fixture
+def backup_locations(host: HostProbe, golive_config: Settings) -> list[str]:
+    """The backup locations as the host under check sees them."""
+    if not golive_config.backups.locations:
         pytest.skip("no backup locations configured (backups.locations is empty)")
-    host = backup_host(golive_config.hosts)
-    if host is None:
-        pytest.skip("no host configured to read the backup locations on (hosts: is empty)")
-    return host, locations
+    return [host.path(p) for p in golive_config.backups.locations]
 
 
 @pytest.mark.check("GL-BAK-003", severity="blocker")
 def test_snapshot_files_are_fresh_in_every_location(
-    backup_locations: tuple[Any, list[Path]], golive_config: Settings, collection: CollectionState
+    host: HostProbe, backup_locations: list[str], golive_config: Settings, collection: CollectionState
 ) -> None:
-    """In every backup location the newest snapshot file of the collection is younger than backups.max_age."""
-    host, locations = backup_locations
+    """In every backup location on the host the newest snapshot file of the collection is younger than
+    backups.max_age."""
     max_age, now = golive_config.backups.max_age, dt.datetime.now(dt.UTC)
     problems = []
-    for location in locations:
+    for location in backup_locations:
         files = snapshot_files(host, location, collection.name)
         if not files:
-            problems.append(f"{location / collection.name} holds no snapshot file")
+            problems.append(f"{location}/{collection.name} holds no snapshot file")
         elif files[-1].age_s(now) > max_age:
             newest = files[-1]
             problems.append(f"{newest.path} ({newest.size} bytes) is {describe_age(newest.age_s(now))} old")
     assert not problems, (
-        f"collection {collection.name!r}: "
+        f"host {host.settings.label}, collection {collection.name!r}: "
         + "; ".join(problems)
         + f"; expected a snapshot younger than {describe_age(max_age)} (backups.max_age) in each location"
     )
@@ -88,26 +84,26 @@ def test_snapshot_files_are_fresh_in_every_location(
 
 @pytest.mark.check("GL-BAK-004", severity="blocker")
 def test_second_location_holds_the_newest_copy(
-    backup_locations: tuple[Any, list[Path]], collection: CollectionState
+    host: HostProbe, backup_locations: list[str], collection: CollectionState
 ) -> None:
-    """Every further backup location holds a copy of the first location's newest snapshot (same name and sha256)."""
-    host, locations = backup_locations
-    if len(locations) < 2:
+    """Every further backup location on the host holds a copy of the first location's newest snapshot (same
+    name and sha256)."""
+    if len(backup_locations) < 2:
         pytest.skip("only one backup location is configured (backups.locations); nothing to compare")
-    first = snapshot_files(host, locations[0], collection.name)
+    first = snapshot_files(host, backup_locations[0], collection.name)
     if not first:
-        pytest.skip(f"{locations[0] / collection.name} holds no snapshot file (reported by GL-BAK-003)")
+        pytest.skip(f"{backup_locations[0]}/{collection.name} holds no snapshot file (reported by GL-BAK-003)")
     newest = first[-1]
     wanted = recorded_sha256(host, newest.path)
     problems = []
-    for location in locations[1:]:
-        copy = location / collection.name / newest.name
-        if not host.file(str(copy)).exists:
+    for location in backup_locations[1:]:
+        copy = f"{location}/{collection.name}/{newest.name}"
+        if not exists(host, copy):
             problems.append(f"{copy} is missing")
         elif (seen := file_sha256(host, copy)) != wanted:
             problems.append(f"{copy} has sha256 {seen}")
     assert not problems, (
-        f"collection {collection.name!r}: "
+        f"host {host.settings.label}, collection {collection.name!r}: "
         + "; ".join(problems)
         + f"; expected a copy of {newest.path} (sha256 {wanted}) in each further location"
     )

@@ -6,6 +6,8 @@
     ├── TargetError              the target answered, but not as Qdrant would (status, not JSON, envelope)
     │   ├── TargetUnreachable    it could not be reached or did not answer in time (one line to show)
     │   └── QdrantCallError      a probe helper's call was answered, but not as expected (e.g. 401)
+    ├── HostError                a host in ``hosts:`` could not be observed (a probe command failed)
+    │   └── HostUnreachable      no connection: refused, timed out, authentication or host key failed
     ├── Inconclusive             a check's measurement could not be trusted (verdict INCONCLUSIVE)
     └── WaitTimeout              ``wait_until`` gave up; the message carries the last observed state
                                  (also a ``TimeoutError``)
@@ -50,6 +52,14 @@ class QdrantCallError(TargetError):
     """The target answered a helper's call, but not as expected (e.g. HTTP 401 without the API key).
 
     A :class:`TargetError`, so the checklist shows its one-line message, not a traceback."""
+
+
+class HostError(GoliveError):
+    """A host in ``hosts:`` could not be observed; ``str(err)`` is one line for the report."""
+
+
+class HostUnreachable(HostError):
+    """No connection to the host (refused, timed out, authentication failed, host key rejected)."""
 
 
 class Inconclusive(GoliveError):

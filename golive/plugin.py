@@ -16,9 +16,10 @@ import pytest
 
 from golive import hookspec
 from golive.config import Settings
-from golive.errors import ConfigError, Inconclusive, TargetError, TargetUnreachable
+from golive.errors import ConfigError, HostError, Inconclusive, TargetError, TargetUnreachable
 from golive.fields import check_run_id
 from golive.outcomes import ExitCode
+from golive.plugin_relay import ReportRelay
 from golive.report.record import redact
 from golive.report.summary import write_record
 from golive.report.terminal import write_verdict
@@ -75,7 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     opt = config.getoption
-    config.stash[SESSION_KEY] = RunSession(
+    config.stash[SESSION_KEY] = run = RunSession(
         env=opt("golive_env"),
         config=opt("golive_config") or os.environ.get("GOLIVE_CONFIG"),
         target_url=opt("golive_target"),
@@ -84,7 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
         root=config.rootpath,
     )
     config.stash[ACTIVE_KEY] = False
-    run = config.stash[SESSION_KEY]
+    config.pluginmanager.register(ReportRelay(config, run, ACTIVE_KEY), "golive-relay")  # xdist, host evidence
     config.pluginmanager.register(ReportWriters(lambda: run.loaded, lambda: run.run_dir), "golive-report")
 
 
@@ -178,7 +179,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if outcome == "inconclusive":
         report.golive_outcome = "inconclusive"  # type: ignore[attr-defined]
         report.longrepr = f"INCONCLUSIVE {result.label}: {message}"
-    elif call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
+    elif call.excinfo is not None and call.excinfo.errisinstance((TargetUnreachable, HostError)):
         report.longrepr = f"{result.label}: {call.excinfo.value}"
     return report
 
@@ -249,9 +250,8 @@ def _title(item: pytest.Item) -> str:
 def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     value = excinfo.value
     if isinstance(value, AssertionError):
-        text = str(value).split("\nassert ", 1)[0].strip()
-        return text or excinfo.exconly()
-    if isinstance(value, TargetError):
+        return str(value).split("\nassert ", 1)[0].strip() or excinfo.exconly()
+    if isinstance(value, TargetError | HostError):
         return str(value)
     return excinfo.exconly()
 

@@ -67,6 +67,7 @@ class RunSession:
         self.secrets: list[str] = []
         self.server: dict[str, Any] = {}
         self.swept: list[str] = []
+        self.hosts: dict[str, dict[str, Any]] = {}  # what each probed host said about itself (evidence)
         self.results: dict[str, CheckResult] = {}
         self.selected: set[str] = set()  # node ids of the checklist items that should report
         self.record: RunRecord | None = None
@@ -157,5 +158,6 @@ class RunSession:
             run_dir=self.run_dir,
             secrets=list(self.secrets),
             interrupted=interrupted,
+            hosts=dict(self.hosts),
         )
         return self.record

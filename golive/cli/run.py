@@ -115,6 +115,11 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     sandbox = settings.target.sandbox
     assert sandbox is not None
     demo = ", with demo data" if sandbox.demo else ""
+    sandbox.data_dir.mkdir(parents=True, exist_ok=True)
+    sandbox.data_dir.chmod(0o750)  # a service's storage is not world-readable (GL-SVC-007 checks it)
+    for location in settings.backups.locations:  # nor are its backups
+        location.mkdir(parents=True, exist_ok=True)
+        location.chmod(0o750)
     print(
         f"golive: starting the sandbox on {settings.target.url} (data in {sandbox.data_dir}{demo})",
         flush=True,

@@ -114,10 +114,12 @@ def _read(path: Path) -> dict[Any, Any]:
 
 
 def secrets_in_use(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
-    """The values of every secret the config names (API keys, dependency passwords), for redaction."""
+    """The values of every secret the config names (API keys, dependency passwords, SSH key passphrases), for
+    redaction."""
     environ = os.environ if environ is None else environ
     names = [settings.target.api_key_env, settings.target.read_only_api_key_env]
     names += [d.password_env for d in settings.dependencies if d.password_env]
+    names += [h.passphrase_env for h in settings.hosts if h.passphrase_env]
     return [value for name in names if (value := environ.get(name))]
 
 

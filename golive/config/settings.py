@@ -111,6 +111,16 @@ class Settings(Section):
             seen.add(c.name)
         return collections
 
+    @field_validator("hosts")
+    @classmethod
+    def _unique_hosts(cls, hosts: list[HostSettings]) -> list[HostSettings]:
+        seen: set[str] = set()
+        for h in hosts:
+            if h.label in seen:
+                raise ValueError(f"host {h.label!r} is listed twice under hosts (give each a distinct name)")
+            seen.add(h.label)
+        return hosts
+
     def waiver_for(self, check_id: str, today: dt.date, label: str | None = None) -> Waiver | None:
         """The waiver covering the item (see ``golive.verdict.waiver_for``)."""
         return waiver_for(self.waivers, check_id, today, label)

@@ -127,7 +127,7 @@ def spectrum_points(histogram: str | None) -> list[tuple[float, float]]:
     """(percentile, ms) pairs from the run's encoded HDR latency histogram (µs values)."""
     if not histogram:
         return []
-    from golive.load.stats import decode_into, new_histogram
+    from golive.load.histograms import decode_into, new_histogram
 
     hist = new_histogram()
     decode_into(hist, histogram)

@@ -38,7 +38,8 @@ def redact(value: Any, secrets: Iterable[str]) -> Any:
 
 @dataclass
 class RunRecord:
-    """One finished run. ``target`` is ``{url, sandbox, server, swept_probe_collections}``."""
+    """One finished run. ``target`` is ``{url, sandbox, server, swept_probe_collections}``; ``hosts`` what each
+    host in ``hosts:`` said about itself (OS, kernel, cores, memory, ...), keyed by its name."""
 
     run_id: str
     env: str
@@ -52,6 +53,7 @@ class RunRecord:
     secrets: list[str] = field(default_factory=list, repr=False)
     evidence: list[str] = field(default_factory=list)
     interrupted: bool = False
+    hosts: dict[str, dict[str, Any]] = field(default_factory=dict)  # what each probed host said about itself
 
     @property
     def verdict(self) -> Verdict:
@@ -78,7 +80,7 @@ class RunRecord:
             decision=self.decision,
             results=self.results,
         )
-        return document | {"evidence": list(self.evidence)}
+        return document | {"evidence": list(self.evidence), "hosts": self.hosts}
 
     def collect_evidence(self, written: Iterable[str | Path | Iterable[str | Path] | None] = ()) -> None:
         """The files in the run folder, and those the writers name (each a path, a list of paths or None),

@@ -3,8 +3,9 @@
 Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server}, started_at, finished_at,
 verdict, exit_code, reasons, counts, checks [{id, label, param, nodeid, title, severity, outcome, duration,
 message, waiver}], evidence [paths relative to the run folder]; added later, optional for readers:
-suite_version, config_sha256, ran_by (user@host). Every string is passed through redaction of the secrets in
-use.
+suite_version, config_sha256, ran_by (user@host), hosts {name: what the host said about itself: hostname,
+os, kernel, arch, cores, memory_total, connected_as, backend}. Every string is passed through redaction of
+the secrets in use.
 """
 
 from __future__ import annotations

@@ -99,9 +99,15 @@ def running_sandbox(
     port: int = 0,
     ready_timeout: float = 120.0,
     extra_args: tuple[str, ...] = (),
+    user: str | None = None,
+    python: str | None = None,
+    pythonpath: str | None = None,
 ) -> Iterator[SandboxHandle]:
-    """Run ``python -m golive.sandbox`` on loopback until the block ends; yields once /readyz is 200."""
-    args = [sys.executable, "-m", "golive.sandbox", "--host", "127.0.0.1", "--port", str(port),
+    """Run ``python -m golive.sandbox`` on loopback until the block ends; yields once /readyz is 200.
+
+    ``user``: run it as that user and its primary group (the caller must be root), as a service would run;
+    ``python`` / ``pythonpath``: another interpreter for it (one that user may execute) and its import path."""
+    args = [python or sys.executable, "-m", "golive.sandbox", "--host", "127.0.0.1", "--port", str(port),
             "--data-dir", str(data_dir), *extra_args]  # fmt: skip
     if demo:
         args += ["--demo", "--demo-scale", str(demo_scale)]
@@ -114,8 +120,17 @@ def running_sandbox(
         env[READ_ONLY_KEY_ENV] = read_only_key
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         # its own session: a terminal Ctrl-C meant for the caller must not stop the target under a running check
+        as_user: dict[str, Any] = {}
+        if user is not None:
+            import pwd
+
+            entry = pwd.getpwnam(user)
+            as_user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+            env["HOME"] = entry.pw_dir
+        if pythonpath is not None:
+            env["PYTHONPATH"] = pythonpath
         process = subprocess.Popen(
-            args, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL, start_new_session=True
+            args, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL, start_new_session=True, **as_user
         )
         handle: SandboxHandle | None = None
         try:

@@ -15,7 +15,14 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "golive"
 
 LEAVES = {"golive.fields": set(), "golive.errors": set(), "golive.protocol": {"golive.errors"}}
-ENTRY_POINTS = ("golive.plugin", "golive.cli", "golive.session", "golive.config", "golive.hookspec")
+ENTRY_POINTS = (
+    "golive.plugin",
+    "golive.plugin_relay",
+    "golive.cli",
+    "golive.session",
+    "golive.config",
+    "golive.hookspec",
+)
 AREAS = (
     "golive.target",
     "golive.verdict",

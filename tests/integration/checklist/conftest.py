@@ -60,10 +60,15 @@ def config_for(url: str, **sections: Any) -> dict[str, Any]:
     return config
 
 
-def backup_sections(sandbox_dir: Path) -> dict[str, Any]:
-    """``backups`` and ``hosts`` sections naming the session sandbox's two backup locations (read locally)."""
+def backup_sections(sandbox_dir: Path, *, host: bool = True) -> dict[str, Any]:
+    """A ``backups`` section naming the session sandbox's two backup locations, and with ``host`` a ``hosts``
+    entry to read them on (this machine); without one the location items (GL-BAK-003/004) are not collected,
+    as every host item is not for a config without hosts."""
     locations = [str(sandbox_dir / "data" / "snapshots"), str(sandbox_dir / "secondary")]
-    return {"backups": {"locations": locations, "max_age": "26h"}, "hosts": [{"spec": "local://"}]}
+    sections: dict[str, Any] = {"backups": {"locations": locations, "max_age": "26h"}}
+    if host:
+        sections["hosts"] = [{"spec": "local://", "name": "here"}]
+    return sections
 
 
 def load_waivers() -> list[dict[str, str]]:
@@ -96,7 +101,8 @@ def sandbox_config_file(tmp_path: Path, demo_scale: float = SCALE) -> tuple[Path
     port = free_port()
     config = config_for(f"http://127.0.0.1:{port}", waivers=load_waivers())
     config["target"]["sandbox"] = {"demo": True, "demo_scale": demo_scale, "data_dir": str(tmp_path / "data")}
-    config |= backup_sections(tmp_path)  # `golive run` starts the sandbox keeping these backups, as `make golive` does
+    # `golive run` starts the sandbox keeping these backups, as `make golive` does (no host: no host items)
+    config |= backup_sections(tmp_path, host=False)
     path = tmp_path / "demo.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path, port

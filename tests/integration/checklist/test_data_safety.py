@@ -121,18 +121,17 @@ def test_degraded_search_fails_recall_for_that_collection_only(clean_sandbox: Sa
 def test_backups_are_fresh_in_both_locations(clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path) -> None:
     run = run_items(tmp_path, clean_sandbox.url, FRESH, **backup_sections(sandbox_dir))
     assert (run.code, run.verdict) == (0, "GO"), run.output[-3000:]
-    for item in ("GL-BAK-002", "GL-BAK-003", "GL-BAK-004"):
-        assert {f"{item}[documents]", f"{item}[audio_clips]"} <= run.labels("passed")
+    assert {"GL-BAK-002[documents]", "GL-BAK-002[audio_clips]"} <= run.labels("passed")
+    for item in ("GL-BAK-003", "GL-BAK-004"):
+        assert {f"{item}[documents-here]", f"{item}[audio_clips-here]"} <= run.labels("passed")
 
 
-def test_backup_location_items_skip_without_a_host(
+def test_backup_location_items_are_not_collected_without_a_host(
     clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path
 ) -> None:
-    sections = backup_sections(sandbox_dir) | {"hosts": []}
-    run = run_items(tmp_path, clean_sandbox.url, FRESH, **sections)
-    assert "GL-BAK-002[faq]" in run.labels("passed")
-    assert "hosts: is empty" in run.check("GL-BAK-003[faq]")["message"]
-    assert run.check("GL-BAK-004[faq]")["outcome"] == "skipped"
+    run = run_items(tmp_path, clean_sandbox.url, FRESH, **backup_sections(sandbox_dir, host=False))
+    assert run.verdict == "GO", [(c["label"], c["message"]) for c in run.summary["checks"] if c["outcome"] != "passed"]
+    assert {c["id"] for c in run.summary["checks"]} == {"GL-BAK-002"}
 
 
 def test_stale_backups_fail_freshness_for_that_collection(
@@ -141,9 +140,9 @@ def test_stale_backups_fail_freshness_for_that_collection(
     three_days = 3 * 86400
     assert clean_sandbox.set_faults(stale_backups={"faq": three_days})["stale_backups"] == {"faq": three_days}
     run = run_items(tmp_path, clean_sandbox.url, FRESH, **backup_sections(sandbox_dir))
-    assert run.failed == {"GL-BAK-002[faq]", "GL-BAK-003[faq]"}
+    assert run.failed == {"GL-BAK-002[faq]", "GL-BAK-003[faq-here]"}
     assert "is 3.0 days old; expected younger than 26.0 h" in run.check("GL-BAK-002[faq]")["message"]
-    message = run.check("GL-BAK-003[faq]")["message"]
+    message = run.check("GL-BAK-003[faq-here]")["message"]
     assert str(sandbox_dir / "secondary" / "faq") in message
     assert "3.0 days old" in message
     clean_sandbox.clear_faults()  # a round renews it at once
@@ -157,8 +156,8 @@ def test_missing_copy_fails_the_second_location_item(
 ) -> None:
     assert clean_sandbox.set_faults(missing_copies=["products"])["missing_copies"] == ["products"]
     run = run_items(tmp_path, clean_sandbox.url, FRESH, **backup_sections(sandbox_dir))
-    assert run.failed == {"GL-BAK-003[products]", "GL-BAK-004[products]"}
-    message = run.check("GL-BAK-004[products]")["message"]
+    assert run.failed == {"GL-BAK-003[products-here]", "GL-BAK-004[products-here]"}
+    message = run.check("GL-BAK-004[products-here]")["message"]
     assert f"{sandbox_dir / 'secondary' / 'products'}/products-0-" in message
     assert "is missing" in message
 

@@ -8,8 +8,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from golive.load.stats import encode, new_histogram
-
+from golive.load.histograms import encode, new_histogram
 from golive.report import history
 
 AREAS = ("health", "collections", "security", "backups", "monitoring", "performance", "system", "service")
