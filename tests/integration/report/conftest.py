@@ -159,7 +159,8 @@ def report_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunFolder
         for i in ("GL-PERF-001", "GL-PERF-002", "GL-PERF-003")
     ]
     runs = {}
-    with running_sandbox(base / "sandbox", demo=True, demo_scale=SCALE) as sandbox:
+    backups = ("--backup-every", "3600")  # a snapshot of each collection at start, as a deployment keeps (GL-BAK-002)
+    with running_sandbox(base / "sandbox", demo=True, demo_scale=SCALE, extra_args=backups) as sandbox:
         runs["GO"] = _golive_checklist(reports, _config(sandbox.url, waivers=waivers), "staging")
         sandbox.set_faults(not_ready=True, latency_ms=15, paths=[QUERY])
         try:
