@@ -11,6 +11,7 @@ import pytest
 from golive.config import Settings
 from golive.load.slo import LATENCY_METRICS, Gate
 from golive.probes.collections import CollectionState, ExpectedCollection, collection_state
+from golive.probes.dependencies.settings import Dependency
 from golive.probes.host import HostSettings
 from golive.probes.host.facade import HostProbe, Process
 from golive.target import Target
@@ -22,17 +23,39 @@ _GATE_KINDS: dict[str, Callable[[Gate], bool]] = {
 }
 
 
+# Items about neighbours are parametrized by dependency entry (GL-DEP-001[cache]); an entry's severity is its
+# items' severity (items declared "warning" stay warnings). Kinds the config does not list are not collected.
+DEPENDENCY_FIXTURES: dict[str, tuple[str, ...]] = {
+    "redis_dependency": ("redis",),
+    "postgres_dependency": ("postgres",),
+    "http_dependency": ("http", "prometheus", "grafana"),
+    "network_dependency": ("redis", "postgres", "http", "prometheus", "grafana", "tcp"),
+}
+
+
 def pytest_golive_generate_tests(metafunc: pytest.Metafunc, settings: Settings) -> None:
     """The performance items: one per configured gate of the test's kind (``thresholds.gates``); the host
-    items: one per entry in ``hosts:``."""
+    items: one per entry in ``hosts:``; the dependency and network items: one per dependency entry of the
+    test's kinds (``dependencies``)."""
     for name, wanted in _GATE_KINDS.items():
         if name in metafunc.fixturenames:
             gates = [g for g in settings.thresholds.gates if wanted(g)]
             metafunc.parametrize(name, gates, ids=[g.text for g in gates])
+    for kind in ("prometheus", "grafana"):  # the monitoring items: one per neighbour of that kind, or a skip
+        if kind in metafunc.fixturenames:
+            deps: list[Dependency | None] = [d for d in settings.dependencies if d.kind == kind]
+            metafunc.parametrize(kind, deps or [None], ids=[d.name for d in deps if d] or ["none configured"])
     if "host_settings" in metafunc.fixturenames:  # the host items: one per entry in hosts:
         # no hosts listed: a placeholder, deselected below, so the run has no host items at all
         params: list[Any] = [pytest.param(h, id=h.label) for h in settings.hosts] or [pytest.param(None, id=_NO_HOSTS)]
         metafunc.parametrize("host_settings", params, scope="session")
+
+    for fixture, kinds in DEPENDENCY_FIXTURES.items():
+        if fixture in metafunc.fixturenames:
+            deps = [d.resolved(settings.target.url) for d in settings.dependencies if d.kind in kinds]
+            if fixture == "network_dependency":
+                deps = [d for d in deps if d.network is not None]
+            metafunc.parametrize(fixture, deps, ids=[d.name for d in deps])
 
 
 _NO_HOSTS = "no-hosts"
@@ -43,12 +66,25 @@ def _no_host(params: dict[str, Any]) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """An empty ``hosts:`` claims no host access (a managed service): there are no host items to run, skip
-    or waive. The README says so; list the hosts to have them checked."""
-    # the placeholder host is None: also in items parametrized by more than the host (GL-BAK-003[faq-no-hosts])
-    dropped = [i for i in items if getattr(i, "callspec", None) and _no_host(i.callspec.params)]  # type: ignore[attr-defined]
+    """Items that have nothing to check are not collected (deselected, not skipped): with an empty ``hosts:``
+    (it claims no host access: a managed service) the host items; the dependency items of kinds the config
+    does not list. A dependency item takes its entry's severity (items declared "warning" stay warnings)."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec else {}
+        used = [params[f] for f in DEPENDENCY_FIXTURES if f in params]
+        # the placeholder host is None: also in items parametrized by more than the host (GL-BAK-003[faq-no-hosts])
+        if _no_host(params) or any(not isinstance(d, Dependency) for d in used):
+            dropped.append(item)  # the hosts placeholder, or a dependency fixture's empty parameter set
+            continue
+        marker = item.get_closest_marker("check")
+        if used and marker is not None and marker.kwargs.get("severity") != "warning":
+            item.add_marker(pytest.mark.check(marker.args[0], severity=used[0].severity), append=False)
+        kept.append(item)
     if dropped:
-        items[:] = [i for i in items if i not in dropped]
+        items[:] = kept
         config.hook.pytest_deselected(items=dropped)
 
 

@@ -1,6 +1,7 @@
 """Performance baselines: single-request timings with fixed rounds (pytest-benchmark), kept per environment
 under ``reports/<env>/benchmarks/`` with the target URL and server version; a median slower than the median of
-the last 5 baselines of the same target and version by more than ``load.baseline_regression`` is a warning.
+the last 5 baselines of the same target and version by more than ``load.baseline_regression`` and (with 3 or more
+earlier runs) beyond 3x their run-to-run spread is a warning (``golive.load.baselines``).
 Not meaningful under xdist (pytest-benchmark disables itself)."""
 
 from __future__ import annotations
@@ -50,11 +51,12 @@ def baseline_sample(golive_config: Settings, qdrant: Target) -> probe.Sample:
     return probe.sample_points(call, probe.pick_collection(call, name), limit=64)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def baseline_probe(
     golive_config: Settings, qdrant: Target, run_dir: Path, baseline_sample: probe.Sample
 ) -> Iterator[str]:
-    """A ``golive_probe_<run-id>_baseline`` collection for the write timing, removed afterwards."""
+    """A ``golive_probe_<run-id>_baseline`` collection for the write timing, removed after its item (retried
+    once); a leftover fails that item's teardown and is listed in the summary and the terminal."""
     if not golive_config.allow.probe_writes:
         pytest.skip("probe writes are not allowed for this environment (allow.probe_writes: false)")
     call = qdrant.call
@@ -63,7 +65,10 @@ def baseline_probe(
     try:
         yield name
     finally:
-        probe.delete_probe_collection(call, name)
+        leftover = probe.remove_probe_collection(call, name)
+        if leftover:
+            qdrant.leftovers.append(leftover)
+            pytest.fail(f"clean-up: {leftover}", pytrace=False)
 
 
 def _measure(benchmark: Any, store: BaselineStore, settings: Settings, name: str, fn: Callable[[], None]) -> None:
@@ -72,8 +77,10 @@ def _measure(benchmark: Any, store: BaselineStore, settings: Settings, name: str
     if getattr(benchmark, "disabled", False) or benchmark.stats is None:
         pytest.skip("pytest-benchmark is disabled (--benchmark-disable or xdist)")
     s = benchmark.stats.stats
+    samples = [round(float(x), 7) for x in s.data]
     stats = {"median": s.median, "mean": s.mean, "min": s.min, "max": s.max, "stddev": s.stddev, "rounds": s.rounds}
-    regression = store.regression(name, s.median, settings.load.baseline_regression)
+    regression = store.regression(name, s.median, settings.load.baseline_regression, samples)
+    stats["samples"] = samples  # type: ignore[assignment]
     store.record(name, stats)
     assert regression is None, regression
 

@@ -5,6 +5,7 @@
     ├── UsageError               a command-line value the run cannot use (exit 4)
     ├── TargetError              the target answered, but not as Qdrant would (status, not JSON, envelope)
     │   ├── TargetUnreachable    it could not be reached or did not answer in time (one line to show)
+    │   │   └── KeyRefused       it answered HTTP 401 to one of our keys: the key is wrong (one line)
     │   └── QdrantCallError      a probe helper's call was answered, but not as expected (e.g. 401)
     ├── HostError                a host in ``hosts:`` could not be observed (a probe command failed)
     │   └── HostUnreachable      no connection: refused, timed out, authentication or host key failed
@@ -31,9 +32,18 @@ class ConfigError(GoliveError):
     def __init__(self, source: str, problems: Iterable[tuple[str, str]]) -> None:
         self.source = source
         self.problems = list(problems)
-        lines = [f"config error in {source}:"]
-        lines += [f"  {path or '(top level)'}: {message}" for path, message in self.problems]
+        lines = [f"config error in {_clip(source)}:"]
+        lines += [f"  {_clip(path or '(top level)')}: {_clip(message)}" for path, message in self.problems[:SHOWN]]
+        if len(self.problems) > SHOWN:
+            lines.append(f"  ... and {len(self.problems) - SHOWN:,} more problems")
         super().__init__("\n".join(lines))
+
+
+SHOWN = 10  # problems shown of a config error; the rest are counted (10,000 unknown keys are not 10,000 lines)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 class UsageError(GoliveError, ValueError):
@@ -46,6 +56,15 @@ class TargetError(GoliveError):
 
 class TargetUnreachable(TargetError):
     """The target could not be reached or did not answer in time; the message is the one line to show."""
+
+
+class KeyRefused(TargetUnreachable):
+    """The target answered HTTP 401 to a request carrying one of the configured keys: the key is wrong.
+
+    Every later call with that key fails at once with the same line, so a wrong key is one message, not a
+    traceback per item."""
+
+    PREFIX = "the target refused the "
 
 
 class QdrantCallError(TargetError):

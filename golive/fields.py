@@ -14,6 +14,7 @@ import math
 import re
 import secrets as _secrets
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
@@ -44,6 +45,8 @@ _SIZE_UNITS = {
     "tib": 1024**4,
 }
 
+MAX_DURATION = 366 * 86400.0  # longer than a year is a typo (1.0e+308), not a setting
+MAX_RATE = 10_000_000.0
 DURATION_HINT = "a duration such as 250ms, 5s, 10m or 26h"
 RATE_HINT = "a rate such as 1000/s"
 PERCENT_HINT = "a percentage such as 0.1% or 85%"
@@ -69,15 +72,35 @@ def _quantity(value: object, pattern: re.Pattern[str], hint: str) -> float | re.
 def parse_duration(text: str | float | int) -> float:
     """Seconds from ``"250ms"``, ``"5s"``, ``"10m"``, ``"26h"``; a bare number is seconds."""
     found = _quantity(text, _DURATION_RE, DURATION_HINT)
-    if isinstance(found, float):
-        return found
-    return float(found.group(1)) * _DURATION_UNITS[found.group(2)]
+    seconds = found if isinstance(found, float) else float(found.group(1)) * _DURATION_UNITS[found.group(2)]
+    if seconds > MAX_DURATION:
+        raise ValueError(f"expected {DURATION_HINT} of at most 366d, got {text!r}")
+    return seconds
+
+
+def parse_positive_duration(text: str | float | int) -> float:
+    """As ``parse_duration``, but zero is refused: a timeout or window of 0 s cannot be met."""
+    seconds = parse_duration(text)
+    if seconds <= 0:
+        raise ValueError(f"expected {DURATION_HINT} greater than zero, got {text!r}")
+    return seconds
 
 
 def parse_rate(text: str | float | int) -> float:
     """Requests per second from ``"1000/s"``, ``"1000 rps"`` or a bare number."""
     found = _quantity(text, _RATE_RE, RATE_HINT)
-    return found if isinstance(found, float) else float(found.group(1))
+    rate = found if isinstance(found, float) else float(found.group(1))
+    if rate > MAX_RATE:
+        raise ValueError(f"expected {RATE_HINT} of at most {MAX_RATE:,.0f}/s, got {text!r}")
+    return rate
+
+
+def parse_positive_rate(text: str | float | int) -> float:
+    """As ``parse_rate``, but zero is refused: a rate of 0/s sends nothing and measures nothing."""
+    rate = parse_rate(text)
+    if rate <= 0:
+        raise ValueError(f"expected {RATE_HINT} greater than zero, got {text!r}")
+    return rate
 
 
 def parse_percent(text: str | float | int) -> float:
@@ -147,9 +170,17 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{_secrets.token_hex(3)}"
 
 
+_RUN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+
+
 def check_run_id(value: str) -> str:
-    """A run id given by the user: a safe name that is not one of the reserved siblings; ValueError if not."""
-    safe_name(value, "a run id")
+    """A run id given by the user: letters, digits and '-' (it names a folder under reports/<env>/ and is part of
+    probe collection names), not one of the reserved siblings; ValueError if not."""
+    if not _RUN_ID_RE.match(value):
+        raise ValueError(
+            f"a run id is 1-64 letters, digits and '-', starting with a letter or digit (it becomes a folder "
+            f"under reports/<env>/ and part of probe collection names), got {_clip(repr(value))}"
+        )
     if value in RESERVED_RUN_IDS:
         raise ValueError(f"{value!r} is reserved under reports/<env>/; pick another run id")
     return value
@@ -170,15 +201,31 @@ def _env_var_name(value: str) -> str:
 
 
 def _url(value: str) -> str:
-    if not re.match(r"^https?://[^/\s]+", value):
-        raise ValueError(f"expected an http:// or https:// URL such as http://127.0.0.1:6333, got {value!r}")
+    hint = f"expected an http:// or https:// URL such as http://127.0.0.1:6333, got {_clip(repr(value))}"
+    if not re.match(r"^https?://[^/\s]+", value) or any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValueError(hint)
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as err:  # 'http://[::1', 'http://127.0.0.1:abc', 'http://h:9:9'
+        raise ValueError(f"{hint} ({err})") from None
+    if not parts.hostname:
+        raise ValueError(f"{hint} (no host)")
+    if port == 0:
+        raise ValueError(f"{hint} (port 0)")
     return value.rstrip("/")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 # ---------------------------------------------------------------------------------------------- pydantic types
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+PositiveDuration = Annotated[float, BeforeValidator(parse_positive_duration)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
+PositiveRate = Annotated[float, BeforeValidator(parse_positive_rate)]
 Percent = Annotated[float, BeforeValidator(parse_percent)]
 Fraction = Percent
 EnvVarName = Annotated[str, AfterValidator(_env_var_name)]

@@ -6,7 +6,6 @@ and the release gate plug in through the ``pytest_golive_*`` hooks of ``golive.h
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +16,13 @@ import pytest
 from golive import hookspec
 from golive.config import Settings
 from golive.errors import ConfigError, HostError, Inconclusive, TargetError, TargetUnreachable
-from golive.fields import check_run_id
 from golive.outcomes import ExitCode
 from golive.plugin_relay import ReportRelay
 from golive.report.record import redact
 from golive.report.summary import write_record
 from golive.report.terminal import write_verdict
 from golive.report.writers import ReportWriters
-from golive.session import Item, RunSession
+from golive.session import Item, RunSession, run_id_option, spaced_path_option
 from golive.target import Target
 from golive.verdict import Outcome, Severity, check_marker_args
 
@@ -62,14 +60,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="folder the run is written under, as DIR/<env>/<run-id>/ (env GOLIVE_REPORTS; default: ./reports)",
     )
-    group.addoption("--golive-run-id", metavar="ID", type=_run_id, help="run id to use instead of a new time-based one")
+    group.addoption("--golive-run-id", metavar="ID", type=run_id_option, help="run id instead of a new time-based one")
+    group.addoption("--golive-overwrite", action="store_true", help="let --golive-run-id replace a finished run")
 
 
-def _run_id(value: str) -> str:
-    try:
-        return check_run_id(value)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
+def pytest_load_initial_conftests(args: list[str]) -> None:
+    if message := spaced_path_option(args):  # before pytest collects from the wrong rootdir
+        raise pytest.UsageError(message)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,6 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
         target_url=opt("golive_target"),
         reports=opt("golive_reports"),
         run_id=opt("golive_run_id"),
+        overwrite=opt("golive_overwrite"),
         root=config.rootpath,
     )
     config.stash[ACTIVE_KEY] = False
@@ -173,7 +171,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     callspec = getattr(item, "callspec", None)
     subject = Item(item.nodeid, check_id, severity, _title(item), callspec.id if callspec else None)
     outcome, message = _outcome(call, report)
-    result = run.record_phase(subject, report.when, outcome, message, report.duration)
+    result = run.record_phase(subject, report.when, outcome, message, report.duration, dict(report.user_properties))
     if result.outcome == "waived" and outcome in ("failed", "error", "skipped"):
         report.golive_outcome = "waived"  # type: ignore[attr-defined]
     if outcome == "inconclusive":
@@ -268,9 +266,7 @@ def golive_config(request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture(scope="session")
 def run_dir(request: pytest.FixtureRequest, golive_config: Settings) -> Path:
     """``reports/<env>/<run-id>/``: where this run keeps its evidence."""
-    path = request.config.stash[SESSION_KEY].run_dir
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return request.config.stash[SESSION_KEY].open_run_dir()
 
 
 @pytest.fixture(scope="session")
@@ -296,4 +292,5 @@ def qdrant(request: pytest.FixtureRequest, golive_config: Settings) -> Iterator[
     try:
         yield target
     finally:
+        run.leftovers = target.leftovers
         target.close()

@@ -21,6 +21,7 @@ from golive.verdict import CheckResult
 class ReportRelay:
     def __init__(self, config: pytest.Config, session: RunSession, active_key: pytest.StashKey[bool]) -> None:
         self.config, self.session, self.active_key = config, session, active_key
+        self.order: list[str] = []  # the collection order, which the controller restores over arrival order
         worker_input = getattr(config, "workerinput", None)
         if worker_input is not None and worker_input.get("golive_run_id"):
             session.run_id = worker_input["golive_run_id"]  # one run folder for the whole xdist run
@@ -51,6 +52,10 @@ class ReportRelay:
         node.workerinput["golive_run_id"] = self.session.run_id
 
     @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self.order = self.order or list(ids)
+
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         output = getattr(node, "workeroutput", None) or {}
         self.session.selected |= set(output.get("golive_selected", ()))
@@ -66,3 +71,7 @@ class ReportRelay:
             run = self.session
             output.update(golive_selected=sorted(run.selected), golive_server=run.server, golive_swept=run.swept)
             self.config.stash[self.active_key] = False
+        elif self.order:  # the controller: results in collection order, as a serial run has them
+            rank = {nodeid: i for i, nodeid in enumerate(self.order)}
+            ordered = sorted(self.session.results.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+            self.session.results = dict(ordered)

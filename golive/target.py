@@ -2,8 +2,11 @@
 
 ``target = Target(settings.target)``; ``target.get("/readyz")`` returns the ``httpx.Response``;
 ``target.result("/collections")`` returns the envelope's ``result`` after checking ``status == "ok"``.
-An unreachable target raises ``TargetUnreachable("connection refused to http://...")`` once, and every later
-call fails at once with the same message, so a down target costs seconds, not a timeout per check.
+A call that gets no answer in time raises ``TargetUnreachable`` naming its method and path and condemns only
+itself: one slow endpoint fails the items that use it. Only a connection that cannot be made (refused, host
+name not found, TLS handshake) or a timeout on a health endpoint (``HEALTH_PATHS``) marks the whole target
+down; every later call then fails at once with the same message and the call that decided it, so a down
+target costs seconds, not a timeout per check.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from typing import Any, Literal
 import httpx
 from pydantic import Field
 
-from golive.errors import TargetError, TargetUnreachable
-from golive.fields import Duration, EnvVarName, Section, Url
+from golive.errors import KeyRefused, TargetError, TargetUnreachable
+from golive.fields import Duration, EnvVarName, PositiveDuration, Section, Url
 from golive.protocol import envelope_result
 
 KeyKind = Literal["admin", "read_only", "none"]
+HEALTH_PATHS = frozenset({"/", "/healthz", "/livez", "/readyz"})
 __all__ = ["SandboxSettings", "TLSSettings", "Target", "TargetError", "TargetSettings", "TargetUnreachable"]
 
 
@@ -44,7 +48,7 @@ class SandboxSettings(Section):
     demo_scale: float = Field(1.0, gt=0, le=10)
     demo_seed: int = 0
     data_dir: Path = Path(".golive/sandbox-data")
-    ready_timeout: Duration = 120.0
+    ready_timeout: PositiveDuration = 120.0
 
 
 class TargetSettings(Section):
@@ -56,8 +60,8 @@ class TargetSettings(Section):
     tls: TLSSettings = TLSSettings()
     api_key_env: EnvVarName = "QDRANT_API_KEY"
     read_only_api_key_env: EnvVarName = "QDRANT_READ_ONLY_API_KEY"
-    timeout: Duration = 5.0
-    connect_timeout: Duration = 2.0
+    timeout: PositiveDuration = Field(5.0, le=3600)
+    connect_timeout: PositiveDuration = Field(2.0, le=3600)
     sandbox: SandboxSettings | None = None
 
     @property
@@ -89,10 +93,12 @@ class Target:
         self.api_key = environ.get(settings.api_key_env) or None
         self.read_only_key = environ.get(settings.read_only_api_key_env) or None
         self.timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+        self._down: str | None = None
         self._verify: ssl.SSLContext | bool = self._ssl_context()
         self.http = httpx.Client(base_url=self.url, timeout=self.timeout, verify=self._verify)
         self._client: Any = None
-        self._down: str | None = None
+        self.leftovers: list[str] = []  # probe collections this run could not remove, one line each
+        self._refused: dict[KeyKind, str] = {}  # key kind -> "the target refused the API key from ...: HTTP 401"
 
     # ------------------------------------------------------------------ keys and TLS
     def _ssl_context(self) -> ssl.SSLContext | bool:
@@ -102,7 +108,10 @@ class Target:
         if not tls.verify:
             return False
         if tls.ca_file:
-            return ssl.create_default_context(cafile=str(tls.ca_file))
+            try:
+                return ssl.create_default_context(cafile=str(tls.ca_file))
+            except (OSError, ssl.SSLError) as err:  # every call then fails at once with this one line
+                self._down = f"target.tls.ca_file {tls.ca_file} cannot be used: {getattr(err, 'strerror', None) or err}"
         return True
 
     @property
@@ -129,16 +138,32 @@ class Target:
         __tracebackhide__ = True
         if self._down:
             raise TargetUnreachable(self._down)
-        merged = {**self.auth_headers(key), **(headers or {})}
+        ours = self.auth_headers(key)
+        merged = {**ours, **(headers or {})}
+        if key in self._refused and merged.get("api-key") == ours.get("api-key"):
+            raise KeyRefused(self._refused[key])
+        call = f"{method.upper()} {path.split('?', 1)[0]}"
         try:
-            return self.http.request(method, path, headers=merged, **kw)
+            response = self.http.request(method, path, headers=merged, **kw)
+            if response.status_code == 401 and ours and merged.get("api-key") == ours["api-key"]:
+                self._refused[key] = self._refusal(key)
+                raise KeyRefused(self._refused[key])
+            return response
         except httpx.ConnectError as err:
-            self._down = f"{_reason(err)} to {self.url}"
+            reason = f"{_reason(err)} to {self.url}"
         except httpx.TimeoutException:
-            self._down = f"no answer from {self.url} within {self.settings.timeout:g} s"
+            reason = f"no answer to {call} from {self.url} within {self.settings.timeout:g} s"
+            if not _is_health(path):
+                raise TargetUnreachable(reason) from None  # this endpoint is slow, not the target down
         except httpx.TransportError as err:
-            self._down = f"{type(err).__name__} talking to {self.url}: {err}"
+            raise TargetUnreachable(f"{type(err).__name__} on {call} to {self.url}: {err}") from None
+        self._down = f"{reason} (decided by {call}; later calls not tried)"
         raise TargetUnreachable(self._down)
+
+    def _refusal(self, key: KeyKind) -> str:
+        env = self.settings.api_key_env if key == "admin" else self.settings.read_only_api_key_env
+        what = "API key" if key == "admin" else "read-only API key"
+        return f"{KeyRefused.PREFIX}{what} from {env}: HTTP 401"
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.request("GET", path, **kw)
@@ -165,6 +190,8 @@ class Target:
         """A ``qdrant_client.QdrantClient`` (REST) with the admin key; fails fast if the target is down."""
         if self._down:
             raise TargetUnreachable(self._down)
+        if "admin" in self._refused:
+            raise KeyRefused(self._refused["admin"])
         if self._client is None:
             from qdrant_client import QdrantClient
 
@@ -193,6 +220,10 @@ class Target:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _is_health(path: str) -> bool:
+    return "/" + path.split("?", 1)[0].strip("/") in HEALTH_PATHS
 
 
 def _reason(err: httpx.ConnectError) -> str:

@@ -87,6 +87,7 @@ class CheckResult:
     message: str = ""
     param: str | None = None
     waiver: dict[str, str] | None = None
+    properties: dict[str, Any] = field(default_factory=dict)  # the item's user_properties: a dependency's version
 
     @property
     def label(self) -> str:

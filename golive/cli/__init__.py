@@ -2,7 +2,7 @@
 
 One module per command: ``golive.cli.run`` (the checklist), ``golive.cli.load`` (load gates),
 ``golive.cli.report`` (report, signoff, history); ``golive sandbox`` is ``golive.sandbox.server``; ``config check``
-is here. Later: release, audit.
+is here; ``golive.cli.release`` (release, audit verify).
 
 golive run [--env NAME | --config PATH] [pytest args...]
 golive sandbox [--port 6333] [--demo] ...          (see ``golive sandbox --help``)
@@ -11,6 +11,8 @@ golive config check [--env NAME | --config PATH]
 golive report RUN_DIR                              (regenerate report.html, junit.xml, metrics.prom)
 golive signoff RUN_DIR --name NAME --role ROLE [--comment TEXT] [--reject] [--waiver ID ...]
 golive history --env NAME
+golive release --env NAME [--dry-run] [--skip-preflight --reason TEXT] [-- PYTEST ARGS]
+golive audit verify --env NAME
 """
 
 from __future__ import annotations
@@ -52,10 +54,18 @@ def main(argv: list[str] | None = None) -> int:
         from golive.cli.run import cmd_run
 
         return cmd_run(args, rest)
+    if args.command == "release":
+        from golive.cli.release import cmd_release
+
+        return cmd_release(args, rest, parser)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "config":
         return cmd_config_check(args)
+    if args.command == "audit":
+        from golive.cli.release import cmd_audit
+
+        return cmd_audit(args)
     if args.command in ("report", "signoff", "history"):
         from golive.cli import report
 
@@ -99,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     from golive.cli.report import add_parsers
 
     add_parsers(sub)
+    from golive.cli.release import add_parsers as add_release_parsers
+
+    add_release_parsers(sub)
     return parser
 
 
@@ -130,6 +143,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         f"  {len(settings.collections)} collections, {len(settings.hosts)} hosts, gates: "
         + ", ".join(str(g) for g in settings.thresholds.gates)
     )
+    for dep in settings.dependencies:  # the address each GL-DEP / GL-NET item will contact
+        target = dep.resolved(settings.target.url)
+        print(f"  dependency {dep.name} ({dep.kind}, {dep.severity}): {target.address}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,9 @@ import time
 from golive.cli import settings_from_args
 from golive.config import ConfigError, Settings
 from golive.fields import new_run_id
+from golive.lifetime import die_with_parent
 from golive.outcomes import ExitCode
+from golive.report.terminal import verdict_text
 from golive.session import reports_root
 
 INTERRUPT_GRACE_S = 30.0  # how long pytest may take to write its partial summary after Ctrl-C / SIGTERM
@@ -53,6 +56,8 @@ def cmd_run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     run_dir = reports / settings.env / run_id
     if (run_dir / "summary.json").exists():
         print(f"golive: report folder {run_dir}  (newest run: {reports / settings.env / 'latest'})")
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+        print(verdict_text(summary["verdict"], summary.get("reasons", [])), flush=True)  # the last line, again
     return code
 
 
@@ -70,9 +75,12 @@ def _pytest(argv: list[str]) -> int:
     """pytest in a child process: a clean interpreter (assertion rewriting, warnings), same terminal.
 
     The child runs in its own session, so a Ctrl-C or a SIGTERM (a CI cancel) reaches it exactly once, from
-    here, as SIGINT: pytest then writes its partial summary, and the sandbox is stopped after it.
+    here, as SIGINT: pytest then writes its partial summary, and the sandbox is stopped after it. If golive
+    itself is killed (SIGKILL), the kernel sends the child that SIGINT (a parent-death signal).
     """
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *argv], start_new_session=True, preexec_fn=die_with_parent(signal.SIGINT)
+    )
     interrupted: list[float] = []
 
     def forward(signum: int, frame: object) -> None:
@@ -110,10 +118,20 @@ def backup_args(settings: Settings) -> list[str]:
 
 def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     """Start the sandbox the config describes, stopped when ``stack`` closes; return its URL."""
+    from golive.cli.sandbox_claims import metrics_endpoint_port, provide_claims
+    from golive.sandbox.lock import stop_holder
+    from golive.sandbox.metrics_endpoint import running_metrics_endpoint
     from golive.sandbox.testing import running_sandbox
 
     sandbox = settings.target.sandbox
     assert sandbox is not None
+    leftover = stop_holder(sandbox.data_dir)  # a sandbox a killed run left behind on this data dir
+    if leftover is not None:
+        print(
+            f"golive: stopped a leftover golive sandbox (pid {leftover.pid} at {leftover.url}) "
+            f"that still served {sandbox.data_dir}",
+            flush=True,
+        )
     demo = ", with demo data" if sandbox.demo else ""
     sandbox.data_dir.mkdir(parents=True, exist_ok=True)
     sandbox.data_dir.chmod(0o750)  # a service's storage is not world-readable (GL-SVC-007 checks it)
@@ -124,17 +142,27 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
         f"golive: starting the sandbox on {settings.target.url} (data in {sandbox.data_dir}{demo})",
         flush=True,
     )
+    claims = provide_claims(settings, os.environ)  # keys land in the environment the checks inherit
+    if claims.generated:
+        print(f"golive: the sandbox claims what the config claims: {claims.describe()}", flush=True)
     handle = stack.enter_context(
         running_sandbox(
             sandbox.data_dir,
             demo=sandbox.demo,
             demo_scale=sandbox.demo_scale,
-            api_key=os.environ.get(settings.target.api_key_env) or None,
-            read_only_key=os.environ.get(settings.target.read_only_api_key_env) or None,
+            api_key=claims.api_key,
+            read_only_key=claims.read_only_key,
+            tls=claims.tls,
+            ca_file=claims.ca_file,
             port=settings.target.port,
             ready_timeout=sandbox.ready_timeout,
-            extra_args=("--demo-seed", str(sandbox.demo_seed), *backup_args(settings)),
+            extra_args=("--demo-seed", str(sandbox.demo_seed), *backup_args(settings), *claims.sandbox_args),
         )
     )
     stack.callback(print, "golive: stopping the sandbox", flush=True)
+    metrics_port = metrics_endpoint_port(settings)
+    if metrics_port is not None:
+        families = tuple(settings.monitoring.endpoint_families)
+        metrics_url = stack.enter_context(running_metrics_endpoint(metrics_port, families))
+        print(f"golive: metrics endpoint stand-in on {metrics_url}", flush=True)
     return str(handle.url)

@@ -12,15 +12,16 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from golive.config.problems import problems
-from golive.config.settings import Settings
+from golive.config.settings import CHECKS_NOTHING, Settings
+from golive.config.strict_yaml import YamlProblem, read_yaml
 from golive.errors import ConfigError
 from golive.fields import safe_name
 
 DEFAULT_ENV = "sandbox"
+MIN_SECRET_LENGTH = 8  # shorter keys would be redacted wherever they appear as a word ("GO", "ok")
 _SECRET_KEY_RE = re.compile(r"(^|_)(api_?key|password|passwd|secret|token|bearer)$", re.IGNORECASE)
 _URL_PASSWORD_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/@:\s]*:[^/@\s]+@", re.IGNORECASE)
 
@@ -87,9 +88,18 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
         if isinstance(target, dict):
             target["url"] = override
     try:
-        return Settings.model_validate({**raw, "source": source})
+        settings = Settings.model_validate({**raw, "source": source})
     except ValidationError as err:
         raise ConfigError(source, problems(err, Settings)) from None
+    short = [
+        (field, f"${name} holds {len(value)} characters; a secret shorter than {MIN_SECRET_LENGTH} cannot be told "
+         "apart from ordinary words when it is redacted from the reports: use a longer one")
+        for field, name in _secret_names(settings)
+        if 0 < len(value := environ.get(name) or "") < MIN_SECRET_LENGTH
+    ]  # fmt: skip
+    if short:
+        raise ConfigError(source, short)
+    return settings
 
 
 def _read(path: Path) -> dict[Any, Any]:
@@ -98,16 +108,13 @@ def _read(path: Path) -> dict[Any, Any]:
         hint = f"create it, or pick an existing one in {path.parent}/" if path.parent.is_dir() else "check the path"
         raise ConfigError(source, [("", f"file not found ({hint})")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ConfigError(source, [(where, f"not valid YAML: {problem}")]) from None
+        raw = read_yaml(path.read_text(encoding="utf-8"))
+    except YamlProblem as err:
+        raise ConfigError(source, [(err.where, err.message)]) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(source, [("", f"cannot read the file: {err}")]) from None
-    if raw is None:
-        raw = {}
+    if raw is None or raw == {}:
+        raise ConfigError(source, [("", f"the file is empty: {CHECKS_NOTHING}")])
     if not isinstance(raw, dict):
         raise ConfigError(source, [("", f"expected a mapping of sections, got {type(raw).__name__}")])
     return raw
@@ -117,10 +124,18 @@ def secrets_in_use(settings: Settings, environ: Mapping[str, str] | None = None)
     """The values of every secret the config names (API keys, dependency passwords, SSH key passphrases), for
     redaction."""
     environ = os.environ if environ is None else environ
-    names = [settings.target.api_key_env, settings.target.read_only_api_key_env]
-    names += [d.password_env for d in settings.dependencies if d.password_env]
-    names += [h.passphrase_env for h in settings.hosts if h.passphrase_env]
-    return [value for name in names if (value := environ.get(name))]
+    return [value for _field, name in _secret_names(settings) if (value := environ.get(name))]
+
+
+def _secret_names(settings: Settings) -> list[tuple[str, str]]:
+    """``(field, environment variable name)`` of every secret the config names."""
+    names: list[tuple[str, str | None]] = [
+        ("target.api_key_env", settings.target.api_key_env),
+        ("target.read_only_api_key_env", settings.target.read_only_api_key_env),
+    ]
+    names += [(f"dependencies[{i}].password_env", d.password_env) for i, d in enumerate(settings.dependencies)]
+    names += [(f"hosts[{i}].passphrase_env", h.passphrase_env) for i, h in enumerate(settings.hosts)]
+    return [(field, name) for field, name in names if name is not None and name]
 
 
 _ENV_FIELDS = (

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from golive.config.strict_yaml import clip
+
 _UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "date", "none"})
 
 
@@ -30,8 +32,8 @@ def problems(err: ValidationError, root: type[BaseModel]) -> list[tuple[str, str
         elif kind.startswith("value_error"):
             msg = msg.removeprefix("Value error, ")
         else:
-            msg = f"{msg} (got {e.get('input')!r})"
-        found.append((path, msg))
+            msg = f"{msg} (got {clip(repr(e.get('input')))})"
+        found.append((clip(path, 120), clip(msg, 300)))
     return found
 
 

@@ -17,10 +17,13 @@ from pydantic import BeforeValidator, Field, field_validator
 from golive.fields import Section, safe_name
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
+from golive.probes.cluster import ClusterSettings
 from golive.probes.collections import ExpectedCollection
-from golive.probes.dependencies.settings import Dependency
+from golive.probes.dependencies.settings import Dependencies
 from golive.probes.host import HostSettings, SystemLimits
+from golive.probes.metrics import MonitoringSettings
 from golive.probes.recall import RecallSettings
+from golive.probes.security import SecuritySettings
 from golive.probes.snapshots import Backups
 from golive.release import Hooks
 from golive.report.settings import ReportSettings
@@ -35,6 +38,7 @@ def _gate(value: Any) -> Gate:
 
 
 GateExpr = Annotated[Gate, BeforeValidator(_gate)]
+CHECKS_NOTHING = "a config names at least the target and the collections to check (see config/sandbox.yaml)"
 
 
 class Claims(Section):
@@ -51,6 +55,15 @@ class Thresholds(Section):
     gates: list[GateExpr] = Field(
         default_factory=lambda: [Gate.parse(t) for t in ("p95 < 10ms", "throughput >= 1000/s", "errors < 0.1%")]
     )
+
+    @field_validator("gates")
+    @classmethod
+    def _some_gates(cls, gates: list[Gate]) -> list[Gate]:
+        if not gates:
+            raise ValueError("no gates: the load gates would pass on nothing; list at least one, or leave the "
+                             "key out for the defaults (set load.enabled: false to skip the load gates)")  # fmt: skip
+        return gates
+
     system: SystemLimits = SystemLimits()
     version: str = Field(">=1.10,<2", description="the Qdrant versions accepted, a PEP 440 range")
 
@@ -58,6 +71,8 @@ class Thresholds(Section):
     @classmethod
     def _spec(cls, value: str) -> str:
         try:
+            if not value.strip():
+                raise InvalidSpecifier(value)
             SpecifierSet(value)
         except InvalidSpecifier:
             raise ValueError(f"expected a version range such as '>=1.15,<2', got {value!r}") from None
@@ -94,12 +109,15 @@ class Settings(Section):
     thresholds: Thresholds = Thresholds()
     load: LoadSettings = LoadSettings()
     report: ReportSettings = ReportSettings()
-    dependencies: list[Dependency] = Field(default_factory=list)
+    dependencies: Dependencies = Field(default_factory=list)
     backups: Backups = Backups()
     recall: RecallSettings = RecallSettings()
     hooks: Hooks = Hooks()
     waivers: list[Waiver] = Field(default_factory=list)
     allow: Allow = Allow()
+    security: SecuritySettings = SecuritySettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
     @field_validator("collections")
     @classmethod

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from golive import verdict as checklist
+from golive.fields import format_duration
 from golive.load.results import LoadResult
 from golive.load.slo import Gate
 from golive.outcomes import Verdict
@@ -112,6 +113,8 @@ def judge_gate(result: LoadResult, gate: Gate) -> GateOutcome:
         message = f"{gate.text}: no successful response in the steady window (errors {result.error_rate:.1%})"
     else:
         message = gate.describe(measured)
+    if not passed:
+        message += queued_note(result, gate)
     c = result.counts
     if gate.metric == "errors":
         message += " " + error_denominator(result)
@@ -126,6 +129,34 @@ def judge_gate(result: LoadResult, gate: Gate) -> GateOutcome:
         f"{c['ok']} ok, {result.failed} errors{unfinished}{not_sent}]"
     )
     return GateOutcome(gate, measured, passed, message)
+
+
+#: queueing "dominates" a latency figure when service time minus server time is more than this share of it
+QUEUED_SHARE = 0.5
+
+
+def queued_note(result: LoadResult, gate: Gate) -> str:
+    """For a latency gate: ``; time spent queued before the server's search: p95 X`` when the target's own
+    ``time`` field is a small part of the figure, else ``""``.
+
+    Service time (send to answer) minus the server's own time, both at the gate's metric, is what the request
+    spent in sockets and the target's queues before and after the search itself. When that is more than
+    :data:`QUEUED_SHARE` of the measured latency, the target was saturated or descheduled (e.g. the suite's
+    sandbox on a busy machine), not slow at searching; the note keeps one from being read as the other. Empty
+    when the target reports no ``time`` field (no server samples)."""
+    summaries = result.data.get("summary", {})
+    service_summary, server_summary = summaries.get("service") or {}, summaries.get("server") or {}
+    service, server = service_summary.get(gate.metric), server_summary.get(gate.metric)
+    if gate.unit != "s" or service is None or server is None or not server_summary.get("count"):
+        return ""
+    queued = float(service) - float(server)
+    if queued <= QUEUED_SHARE * result.metric(gate.metric):
+        return ""
+    return (
+        f"; time spent queued before the server's search: {gate.metric} {format_duration(queued)} "
+        f"(service {format_duration(float(service))}, the server's own time {format_duration(float(server))}): "
+        "the target was saturated or starved of CPU, its searches were not slow"
+    )
 
 
 def error_denominator(result: LoadResult) -> str:

@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from golive.fields import Duration, Percent, Rate
+from golive.fields import Duration, Percent, PositiveDuration, PositiveRate
 from golive.load.slo import Gate
 
 # Caps on the self-distrust settings: looser values would silently switch off the INCONCLUSIVE verdict for a
@@ -32,24 +32,24 @@ class LoadSettings(BaseModel):
     enabled: bool = Field(True, description="run the load gates at all (they are heavy: full rate)")
     scenario: str = "search"
     collection: str | None = Field(None, description="collection the read scenarios query; default: the first")
-    rate: Rate = 1000.0
-    duration: Duration = 30.0
+    rate: PositiveRate = 1000.0
+    duration: PositiveDuration = 30.0
     warmup: Duration = 5.0
     arrival: Literal["constant", "poisson"] = "constant"
     processes: int = Field(1, ge=1, le=64)
-    max_rate: Rate = 5000.0
-    max_duration: Duration = 600.0
+    max_rate: PositiveRate = 5000.0
+    max_duration: PositiveDuration = 600.0
     grace: Duration = 5.0
     users: int | None = Field(
         None, ge=1, le=20000, description="concurrent users (connections); default: enough for 100 ms at the rate"
     )
-    timeout: Duration | None = Field(None, description="per-request timeout; default: target.timeout")
+    timeout: PositiveDuration | None = Field(None, description="per-request timeout; default: target.timeout")
     schedule_tolerance: Duration = Field(0.002, description="a request sent later than this is 'late'")
     max_behind: Percent = Field(0.02, description="late or unsent share above which the run is INCONCLUSIVE")
     max_generator_cpu: Percent = Field(0.90, description="generator CPU above which the run is INCONCLUSIVE")
-    capacity_start: Rate = Field(250.0, description="`golive load capacity`: first step's rate")
+    capacity_start: PositiveRate = Field(250.0, description="`golive load capacity`: first step's rate")
     capacity_factor: float = Field(1.25, gt=1.0, le=4.0, description="rate multiplier between capacity steps")
-    capacity_step: Duration = Field(10.0, description="steady window of each capacity step")
+    capacity_step: PositiveDuration = Field(10.0, description="steady window of each capacity step")
     baseline_rounds: int = Field(50, ge=5, le=10000, description="rounds per single-request baseline")
     baseline_regression: Percent = Field(0.20, description="slower median than the previous baseline warns")
 

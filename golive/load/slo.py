@@ -64,6 +64,8 @@ class Gate:
                 raise ValueError(f"unknown metric {metric!r}: expected {GATE_HINT}")
         except ValueError as err:
             raise ValueError(f"in gate {text.strip()!r}: {err}") from None
+        if target <= 0 and not (metric in ERROR_METRICS and op == "<="):
+            raise ValueError(f"in gate {text.strip()!r}: a target of zero can never be met or never fail; {GATE_HINT}")
         return cls(metric=metric, op=op, target=target, unit=unit, text=text.strip())
 
     def holds(self, measured: float) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from golive.errors import QdrantCallError
+from golive.errors import QdrantCallError, TargetError
 from golive.fields import new_run_id as new_run_id  # one run-id format: probe names are dated by it
 from golive.protocol import envelope_result
 
@@ -24,7 +24,11 @@ _PROBE_TIME_RE = re.compile(r"^golive_probe_(\d{8}T\d{6}Z)-")
 STALE_PROBE_AGE = dt.timedelta(hours=6)
 
 
-def probe_name(run_id: str, suffix: str) -> str:
+def probe_name(run_id: str, suffix: str, now: dt.datetime | None = None) -> str:
+    """``golive_probe_<run-id>_<suffix>``; a run id that does not start with its time (``--golive-run-id=rc1``)
+    is dated with ``now``, so the sweep of another run never takes a young probe for a stale one."""
+    if not _PROBE_TIME_RE.match(f"{PROBE_PREFIX}{run_id}"):
+        run_id = f"{(now or dt.datetime.now(dt.UTC)):%Y%m%dT%H%M%SZ}-{run_id}"
     name = f"{PROBE_PREFIX}{run_id}_{suffix}"
     if not _PROBE_RE.match(name):
         raise ValueError(f"not a valid golive probe collection name: {name!r}")
@@ -123,6 +127,18 @@ def delete_probe_snapshots(call: Call, name: str) -> list[str]:
         if status not in (200, 404):
             raise QdrantCallError(f"DELETE snapshot {snapshot} of {name} answered HTTP {status}: {str(body)[:200]}")
     return names
+
+
+def remove_probe_collection(call: Call, name: str, attempts: int = 2) -> str | None:
+    """Delete a probe collection, retrying once; None when it is gone, else the line naming the leftover."""
+    error = ""
+    for _ in range(attempts):
+        try:
+            delete_probe_collection(call, name)
+            return None
+        except (QdrantCallError, TargetError) as err:
+            error = str(err)
+    return f"{name} left on the target: {error} ({attempts} attempts)"
 
 
 def stale_probe_collections(

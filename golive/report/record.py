@@ -8,6 +8,7 @@ use out of every string a writer emits. Writers only read the record; the sessio
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,21 +19,33 @@ from golive.verdict import CheckResult, Decision
 
 REDACTED = "***"
 
+INCOMPLETE_MARKER = "INCOMPLETE"  # in a run folder from its creation until its summary.json is written
+
 
 def redact(value: Any, secrets: Iterable[str]) -> Any:
-    """Replace every secret value inside strings, lists, tuples and dicts (keys too) with ``***``."""
+    """Replace every secret inside strings, lists, tuples and dicts (keys too) with ``***``, where it stands as a
+    token of its own (bounded by characters that are not letters or digits: headers, URLs, quoted values, a value
+    equal to it), never inside a longer word: a key ``GO`` must not turn ``"verdict": "GO"`` into ``***``
+    (the config refuses keys that short anyway)."""
+    pattern = _secrets_pattern(secrets)
+    return value if pattern is None else _redact(value, pattern)
+
+
+def _secrets_pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
     # longest first, so a secret that contains a shorter one is not left half visible
-    secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
-    if not secrets:
-        return value
+    ordered = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, ordered)) + r")(?![A-Za-z0-9])")
+
+
+def _redact(value: Any, pattern: re.Pattern[str]) -> Any:
     if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-        return value
+        return pattern.sub(REDACTED, value)
     if isinstance(value, list | tuple):
-        return [redact(v, secrets) for v in value]
+        return [_redact(v, pattern) for v in value]
     if isinstance(value, dict):
-        return {redact(k, secrets): redact(v, secrets) for k, v in value.items()}
+        return {_redact(k, pattern): _redact(v, pattern) for k, v in value.items()}
     return value
 
 
@@ -95,4 +108,5 @@ class RunRecord:
         allure = {f for f in found if f == "allure-results" or f.startswith("allure-results/")}
         found = (found - allure) | ({"allure-results/"} if allure else set())  # one entry, not one per result
         found.discard("summary.json")
+        found.discard(INCOMPLETE_MARKER)
         self.evidence = sorted(found)

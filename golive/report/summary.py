@@ -1,8 +1,9 @@
 """The summary.json writer: ``reports/<env>/<run-id>/summary.json`` and the ``reports/<env>/latest`` link.
 
-Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server}, started_at, finished_at,
+Schema (``schema_version`` 1): run_id, env, config, target {url, sandbox, server, swept_probe_collections,
+notices, leftover_probe_collections}, started_at, finished_at,
 verdict, exit_code, reasons, counts, checks [{id, label, param, nodeid, title, severity, outcome, duration,
-message, waiver}], evidence [paths relative to the run folder]; added later, optional for readers:
+message, waiver, properties}], evidence [paths relative to the run folder]; added later, optional for readers:
 suite_version, config_sha256, ran_by (user@host), hosts {name: what the host said about itself: hostname,
 os, kernel, arch, cores, memory_total, connected_as, backend}. Every string is passed through redaction of
 the secrets in use.
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from golive.report.record import REDACTED, redact
+from golive.report.record import INCOMPLETE_MARKER, REDACTED, redact
 from golive.verdict import CheckResult, Decision, counts
 
 if TYPE_CHECKING:
@@ -88,13 +89,14 @@ def write_record(record: RunRecord) -> Path:
 
 
 def write_summary(run_dir: Path, summary: dict[str, Any], secrets: Iterable[str] = ()) -> Path:
-    """Write ``summary.json`` atomically and point ``<env dir>/latest`` at this run."""
+    """Write ``summary.json`` atomically, drop the folder's ``INCOMPLETE`` marker, point ``latest`` at it."""
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / "summary.json"
     tmp = path.with_suffix(".json.tmp")
     plain = json.loads(json.dumps(summary, default=str))  # objects become strings first, then are redacted
     tmp.write_text(json.dumps(redact(plain, secrets), indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+    (run_dir / INCOMPLETE_MARKER).unlink(missing_ok=True)
     point_latest(run_dir)
     return path
 

@@ -32,6 +32,8 @@ def write_verdict(tr: Terminal | Any, record: RunRecord) -> None:
     if sandbox:
         target += f" (the golive sandbox, {sandbox}: a test target, not a Qdrant server)"
     tr.section(f"golive {record.env}: {target}", sep="=")
+    for notice in record.target.get("notices") or ():  # one cause behind many failures, said once, first
+        tr.write_line(f"golive: {notice}", bold=True, red=True)
     groups = (
         ("blockers failed", record.results_where(severity="blocker", outcomes=_FAILED)),
         ("inconclusive", record.results_where(outcomes=("inconclusive",))),
@@ -56,18 +58,27 @@ def write_verdict(tr: Terminal | Any, record: RunRecord) -> None:
     swept = record.target.get("swept_probe_collections")
     if swept:
         tr.write_line(f"swept stale probe collections: {', '.join(swept)}")
+    for leftover in record.target.get("leftover_probe_collections") or ():  # remove by hand; the sweep is 6 h away
+        tr.write_line(f"probe collection NOT removed: {leftover}", red=True)
     tr.write_line(f"summary: {record.run_dir / 'summary.json'}")
     if "report.html" in record.evidence:
         tr.write_line(f"report: {record.run_dir / 'report.html'}")
-    labels = [_reason_label(r) for r in record.decision.reasons]
+    line = verdict_text(str(record.verdict), record.decision.reasons)
+    markup = {"bold": True, _VERDICT_COLOUR[record.verdict]: True}
+    config = getattr(tr, "config", None)
+    if config is None:  # not pytest's reporter: the block ends here
+        tr.write_line(line, **markup)
+    elif not config.pluginmanager.has_plugin(_LastLine.name):
+        config.pluginmanager.register(_LastLine(tr, line, markup), _LastLine.name)
+
+
+def verdict_text(verdict: str, reasons: list[str]) -> str:
+    """``VERDICT: NO-GO (GL-HEALTH-001 GL-HEALTH-002)``: the verdict and, cut short, the labels that decided it."""
+    labels = [_reason_label(r) for r in reasons]
     failing = " ".join(labels[:MAX_LABELS])
     if len(labels) > MAX_LABELS:
         failing += f" and {len(labels) - MAX_LABELS} more"
-    tr.write_line(
-        f"VERDICT: {record.verdict}" + (f" ({failing})" if failing else ""),
-        bold=True,
-        **{_VERDICT_COLOUR[record.verdict]: True},
-    )
+    return f"VERDICT: {verdict}" + (f" ({failing})" if failing else "")
 
 
 def _reason_label(reason: str) -> str:
@@ -76,3 +87,16 @@ def _reason_label(reason: str) -> str:
         if reason.startswith(prefix):
             return reason.removeprefix(prefix).split(": ", 1)[0]
     return reason
+
+
+class _LastLine:
+    """Writes the verdict line after pytest's own closing lines (the short test summary, ``== 2 failed in 3s
+    ==``), when pytest unconfigures: the last line a user sees is the verdict."""
+
+    name = "golive-verdict-line"
+
+    def __init__(self, tr: Terminal, line: str, markup: dict[str, bool]) -> None:
+        self.tr, self.line, self.markup = tr, line, markup
+
+    def pytest_unconfigure(self) -> None:
+        self.tr.write_line(self.line, **self.markup)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from golive.sandbox import SANDBOX_HEADER, SANDBOX_HEADER_VALUE, routes, service
-from golive.sandbox.auth import Unauthorized
+from golive.sandbox.auth import Unauthorized, check_with_fault
 from golive.sandbox.faults import precise_sleep
 from golive.sandbox.protocol import ApiError, Request, Response, error, text
 from golive.sandbox.state import State
@@ -186,7 +186,7 @@ class SandboxApp:
         handler, template, params = matched
         r.params = params
         try:
-            s.keys.check(r.method, r.path, r.headers)
+            check_with_fault(s.keys, s.faults.state["auth"], r.method, r.path, r.headers)
             return await handler(s, r), template
         except Unauthorized as exc:
             return text(401, str(exc)), template

@@ -55,6 +55,30 @@ class Keys:
         raise Unauthorized(INVALID)
 
 
+def check_with_fault(keys: Keys, fault: str | None, method: str, path: str, headers: dict[str, str]) -> None:
+    """``keys.check`` with the sandbox's ``auth`` fault: enforcement broken on purpose, never on ``/__sandbox``.
+
+    ``keyless`` lets requests without a key through, ``wrong_key`` accepts any key, ``read_only_writes``
+    lets the read-only key write.
+    """
+    if fault is None or path.startswith("/__sandbox"):
+        keys.check(method, path, headers)
+        return
+    has_key = "api-key" in headers or headers.get("authorization", "").startswith("Bearer ")
+    if fault == "keyless" and not has_key:
+        return
+    try:
+        keys.check(method, path, headers)
+    except Unauthorized:
+        if fault == "wrong_key" and has_key:
+            return
+        raise
+    except ApiError:
+        if fault == "read_only_writes":
+            return
+        raise
+
+
 def is_write(method: str, path: str) -> bool:
     """Whether a request changes state (so a read-only key may not make it)."""
     if method in {"GET", "HEAD", "OPTIONS"}:

@@ -50,6 +50,10 @@ DEFAULT_OPTIMIZERS: dict[str, Any] = {
     "flush_interval_sec": 5,
     "max_optimization_threads": None,
 }
+# One search thread per shard. The caller holds the GIL while qdrant-edge's pool runs the search, so a
+# second pool thread cannot overlap another request's search; it only splits one search over the segments
+# and spins after each job: 0.16 ms CPU a search with the default pool (2 threads here) against 0.08 ms.
+SEARCH_THREADS = 1
 WAL_CONFIG = {"wal_capacity_mb": 32, "wal_segments_ahead": 0}
 SCHEMA_TYPES = {
     "keyword": qe.PayloadSchemaType.Keyword,
@@ -142,6 +146,7 @@ def edge_config(config: dict[str, Any]) -> qe.EdgeConfig:
             full_scan_threshold=hnsw["full_scan_threshold"],
             max_indexing_threads=hnsw["max_indexing_threads"] or 0,
         ),
+        max_search_threads=SEARCH_THREADS,
         optimizers=qe.EdgeOptimizersConfig(
             deleted_threshold=opt["deleted_threshold"],
             vacuum_min_vector_number=opt["vacuum_min_vector_number"],
@@ -282,7 +287,7 @@ class Store:
     @staticmethod
     def open(directory: Path) -> Collection:
         config = json.loads((directory / "config.json").read_text())
-        shard = qe.EdgeShard.load(str(directory / "shard"))
+        shard = qe.EdgeShard.load(str(directory / "shard"), edge_config(config))
         return Collection(directory.name, directory, shard, config)
 
     def get(self, name: str) -> Collection:

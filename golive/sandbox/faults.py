@@ -29,8 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "stale_backups": {},
     "missing_copies": [],
     "drop_writes": False,
+    "auth": None,
 }
 RESTORE_DAMAGE = {"lose_points", "change_payload"}
+AUTH_FAULTS = {"keyless", "wrong_key", "read_only_writes"}  # which part of API-key enforcement is broken
 COLLECTION_STATUSES = {"green", "yellow", "red", "grey"}
 SHARD_STATES = {"Active", "Dead", "Partial", "Initializing", "Listener", "PartialSnapshot", "Recovery"}
 SPIN_S = 0.0015  # sleep short of the target by this much, then yield-spin to it: timers may fire late by ~1 ms
@@ -56,6 +58,10 @@ def _validated(key: str, value: Any) -> Any:
     if key in {"not_ready", "hang", "snapshot_failure", "snapshot_checksum_wrong", "drop_writes"}:
         if not isinstance(value, bool):
             raise FaultError(f"{key} must be true or false, got {value!r}")
+        return value
+    if key == "auth":
+        if value is not None and value not in AUTH_FAULTS:
+            raise FaultError(f"auth must be null or one of {sorted(AUTH_FAULTS)}, got {value!r}")
         return value
     if key == "paths":
         if value is None:

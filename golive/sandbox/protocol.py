@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
+
+import orjson
 
 JSON_TYPE = b"application/json"
 TEXT_TYPE = b"text/plain; charset=utf-8"
@@ -62,8 +63,8 @@ class Request:
         if not self.body.strip():
             return {}
         try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            return orjson.loads(self.body)
+        except orjson.JSONDecodeError as exc:
             raise bad_request(f"Json deserialize error: {exc}") from None
 
     def json_object(self) -> dict[str, Any]:
@@ -88,7 +89,7 @@ class Response:
 
 
 def _dumps(data: Any) -> bytes:
-    return json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    return orjson.dumps(data)
 
 
 def ok(result: Any, *, started: float, status: int = 200, status_text: str = "ok") -> Response:

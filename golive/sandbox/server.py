@@ -24,6 +24,8 @@ from golive.sandbox.auth import Keys
 from golive.sandbox.backups import keep_backups
 from golive.sandbox.demo import load_demo
 from golive.sandbox.engine import Store
+from golive.sandbox.http import SandboxHttpProtocol
+from golive.sandbox.lock import announce, hold_data_dir, lock_holder
 from golive.sandbox.state import State
 
 API_KEY_ENV = "QDRANT__SERVICE__API_KEY"
@@ -127,12 +129,19 @@ def _startup(args: argparse.Namespace) -> Callable[[State], Coroutine[Any, Any, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the sandbox until SIGTERM / Ctrl-C; returns the exit code (2 if the port is taken)."""
+    """Run the sandbox until SIGTERM / Ctrl-C; returns the exit code (2 if the port is taken, 3 if another
+    sandbox serves the data dir)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
     configure_logging()
+    lock = hold_data_dir(args.data_dir)  # held until this process ends; two sandboxes never share a data dir
+    if lock is None:
+        holder = lock_holder(args.data_dir)
+        who = f"golive sandbox pid {holder.pid} at {holder.url}" if holder else "another golive sandbox"
+        print(f"golive sandbox: data dir {args.data_dir} is already served by {who}; stop it first", file=sys.stderr)
+        return 3
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
@@ -150,12 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     scheme = "https" if args.tls_cert else "http"
     state.url = f"{scheme}://{args.host}:{port}"
+    announce(lock, state.url)
     app = SandboxApp(state, on_startup=_startup(args))
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         lifespan="on",
+        http=SandboxHttpProtocol,
+        proxy_headers=False,  # nothing reads the client address; spares a middleware call per request
         ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
         ssl_keyfile=str(args.tls_key) if args.tls_key else None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import itertools
 import re
 import uuid
 from typing import Any
@@ -118,12 +119,16 @@ def _iso_now() -> str:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
 
 
+_SEND_FAILURES = itertools.count(1)
+
+
 async def cluster(s: State, r: Request) -> Response:
     fault = s.faults.state["cluster"]
     if fault is None:
         return ok({"status": "disabled"}, started=r.started)
     peers = {str(i): {"uri": f"http://sandbox-peer-{i}:6335/"} for i in range(1, fault["peers"] + 1)}
     dead = list(range(fault["peers"] - fault["dead_peers"] + 1, fault["peers"] + 1))
+    failures = next(_SEND_FAILURES)
     result = {
         "status": "enabled",
         "peer_id": PEER_ID,
@@ -139,7 +144,7 @@ async def cluster(s: State, r: Request) -> Response:
         "consensus_thread_status": {"consensus_thread_status": "working", "last_update": _iso_now()},
         "message_send_failures": {
             f"http://sandbox-peer-{i}:6335/": {
-                "count": 1,
+                "count": failures,  # grows with every read, as a dead peer's failures do
                 "latest_error": "connection refused",
                 "latest_error_timestamp": _iso_now(),
             }

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 import httpx
 
+from golive.lifetime import die_with_parent
 from golive.sandbox.server import API_KEY_ENV, READ_ONLY_KEY_ENV
 from golive.waiting import WaitTimeout, wait_until
 
@@ -96,6 +97,7 @@ def running_sandbox(
     api_key: str | None = None,
     read_only_key: str | None = None,
     tls: tuple[Path, Path] | None = None,
+    ca_file: Path | None = None,
     port: int = 0,
     ready_timeout: float = 120.0,
     extra_args: tuple[str, ...] = (),
@@ -105,6 +107,7 @@ def running_sandbox(
 ) -> Iterator[SandboxHandle]:
     """Run ``python -m golive.sandbox`` on loopback until the block ends; yields once /readyz is 200.
 
+    ``tls=(cert, key)`` serves HTTPS; ``ca_file`` is the CA that signed ``cert`` (default: ``cert`` itself).
     ``user``: run it as that user and its primary group (the caller must be root), as a service would run;
     ``python`` / ``pythonpath``: another interpreter for it (one that user may execute) and its import path."""
     args = [python or sys.executable, "-m", "golive.sandbox", "--host", "127.0.0.1", "--port", str(port),
@@ -119,7 +122,8 @@ def running_sandbox(
     if read_only_key:
         env[READ_ONLY_KEY_ENV] = read_only_key
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        # its own session: a terminal Ctrl-C meant for the caller must not stop the target under a running check
+        # its own session: a terminal Ctrl-C meant for the caller must not stop the target under a running check;
+        # a parent-death signal: a caller killed with SIGKILL must not leave the sandbox holding its port
         as_user: dict[str, Any] = {}
         if user is not None:
             import pwd
@@ -130,11 +134,12 @@ def running_sandbox(
         if pythonpath is not None:
             env["PYTHONPATH"] = pythonpath
         process = subprocess.Popen(
-            args, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL, start_new_session=True, **as_user
-        )
+            args, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGTERM), **as_user,
+        )  # fmt: skip
         handle: SandboxHandle | None = None
         try:
-            handle = _wait_ready(process, out, err, api_key, tls, ready_timeout)
+            handle = _wait_ready(process, out, err, api_key, tls, ready_timeout, ca_file)
             yield handle
         finally:
             if handle is not None:
@@ -151,10 +156,12 @@ def _wait_ready(
     api_key: str | None,
     tls: tuple[Path, Path] | None,
     timeout: float,
+    ca_file: Path | None = None,
 ) -> SandboxHandle:
     url: str | None = None
     last = "no answer yet"
-    verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=str(tls[0])) if tls else True
+    # a CA-signed certificate verifies against its CA; a self-signed one against itself
+    verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=str(ca_file or tls[0])) if tls else True
 
     def ready() -> SandboxHandle | None:
         nonlocal url, last

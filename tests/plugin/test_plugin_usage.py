@@ -223,7 +223,7 @@ def test_a_run_id_that_would_leave_reports_is_a_usage_error(pytester: pytest.Pyt
     pytester.makepyfile(CHECK_THAT_LEAVES_A_TRACE)
     result = run("--golive-run-id=../../escaped")
     assert result.ret == 4
-    result.stderr.fnmatch_lines(["*--golive-run-id: a run id starts with a letter or digit*no '..'*"])
+    result.stderr.fnmatch_lines(["*--golive-run-id: a run id is 1-64 letters, digits and '-'*got '../../escaped'*"])
     assert not (reports.parent / "escaped").exists()
 
 
@@ -233,3 +233,17 @@ def test_reserved_run_ids_are_a_usage_error(pytester: pytest.Pytester, run: Run,
     result = run(f"--golive-run-id={reserved}")
     assert result.ret == 4
     result.stderr.fnmatch_lines([f"*--golive-run-id: '{reserved}' is reserved under reports/<env>/*"])
+
+
+@pytest.mark.parametrize("option", ["--golive-config", "--golive-reports"])
+def test_a_path_option_with_a_space_stops_at_once_with_one_line(
+    pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory, option: str
+) -> None:
+    """Issue 9.5: `--golive-config PATH` outside the checkout moved the rootdir: 473 items, 12 errors, exit 2."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "env.yaml"
+    outside.write_text("collections: []\n", encoding="utf-8")
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess(option, str(outside), "-p", "no:cacheprovider")
+    assert result.ret == 4
+    lines = [line for line in result.stderr.lines + result.stdout.lines if line.strip()]
+    assert lines == [f"ERROR: write {option}={outside} (with '='): with a space pytest takes {outside} for a test path"]

@@ -89,13 +89,25 @@ def test_passing_check_is_go_with_a_summary(pytester: pytest.Pytester, run: Run,
     assert 0 <= check["duration"] < 5
 
 
-def test_the_terminal_ends_with_the_verdict_then_pytest_counts(pytester: pytest.Pytester, run: Run) -> None:
+def test_the_terminal_ends_with_pytest_counts_then_the_verdict(pytester: pytest.Pytester, run: Run) -> None:
     pytester.makepyfile(test_demo=PASSING)
     result = run()
     tail = [line for line in result.outlines if line.strip()][-2:]
-    assert tail[0] == "VERDICT: GO"
-    assert tail[1].startswith("=")
-    assert " 1 passed in " in tail[1]
+    assert tail[0].startswith("=")
+    assert " 1 passed in " in tail[0]
+    assert tail[1] == "VERDICT: GO"
+
+
+def test_on_a_no_go_the_verdict_is_the_last_line_after_pytests_short_summary(
+    pytester: pytest.Pytester, run: Run
+) -> None:
+    """Issue 9.10: pytest's short test summary (64 lines for an unreachable target) once followed the verdict."""
+    pytester.makepyfile(test_demo=PASSING.replace('== "scratch"', '== "other"'))
+    result = run("-rfE")
+    lines = [line for line in result.outlines if line.strip()]
+    assert any(line.startswith("FAILED ") for line in lines)
+    assert lines[-1] == "VERDICT: NO-GO (GL-DEMO-001)"
+    assert sum(line.startswith("VERDICT:") for line in lines) == 1
 
 
 def test_failing_blocker_is_no_go_naming_the_id(pytester: pytest.Pytester, run: Run, reports: Path) -> None:
@@ -391,16 +403,17 @@ def test_livez(qdrant):
     result.stdout.fnmatch_lines(
         [
             "*_ test_healthz _*",
-            "GL-HEALTH-001: connection refused to http://127.0.0.1:1",
+            "GL-HEALTH-001: connection refused to http://127.0.0.1:1 (decided by GET /; later calls not tried)",
             "*_ test_livez _*",
-            "GL-HEALTH-002: connection refused to http://127.0.0.1:1",
+            "GL-HEALTH-002: connection refused to http://127.0.0.1:1 (decided by GET /; later calls not tried)",
         ]
     )
     output = result.stdout.str()
     for noise in ("Traceback", "httpx", "httpcore", "def test_healthz", "ConnectError", "raise "):
         assert noise not in output
     summary = read_summary(reports)
-    assert [c["message"] for c in summary["checks"]] == ["connection refused to http://127.0.0.1:1"] * 2
+    refused = "connection refused to http://127.0.0.1:1 (decided by GET /; later calls not tried)"
+    assert [c["message"] for c in summary["checks"]] == [refused] * 2
     assert summary["target"]["server"] == {"sandbox": None}
 
 

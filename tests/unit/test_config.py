@@ -34,8 +34,11 @@ def problems_of(tmp_path: Path, text: str) -> tuple[str, dict[str, str]]:
 def test_sandbox_config_loads() -> None:
     settings = load_settings(REPO / "config" / "sandbox.yaml", environ={})
     assert settings.env == "sandbox"
-    assert settings.target.url == "http://127.0.0.1:6333"
+    assert settings.target.url == "https://127.0.0.1:6333"  # golive run gives the sandbox a throwaway CA
     assert settings.target.is_sandbox
+    assert (settings.claims.api_key, settings.claims.read_only_api_key, settings.claims.tls) == (True, True, True)
+    assert settings.claims.restricted_cors
+    assert len(settings.monitoring.endpoint_families) == 14  # the seed's "14 metrics available"
     assert len(settings.collections) == 9
     assert [g.text for g in settings.thresholds.gates] == ["p95 < 10ms", "throughput >= 1000/s", "errors < 0.1%"]
 
@@ -56,8 +59,15 @@ def test_production_example_config_loads() -> None:
     assert settings.source.endswith("production.example.yaml")
 
 
-def test_empty_file_gives_defaults_and_env_from_file_name(tmp_path: Path) -> None:
-    settings = load_settings(write(tmp_path, ""), environ={})
+@pytest.mark.parametrize("text", ["", "  \n", "# only a comment\n", "---\n", "null\n", "{}\n"])
+def test_an_empty_file_checks_nothing_and_is_refused(tmp_path: Path, text: str) -> None:
+    """Issue 9.4: an empty config once gave 'ok' and a GO of 8 passed items."""
+    with pytest.raises(ConfigError, match=r"\(top level\): the file is empty"):
+        load_settings(write(tmp_path, text), environ={})
+
+
+def test_defaults_and_env_from_file_name(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "collections: []\n"), environ={})
     assert settings.env == "staging"
     assert settings.target.url == "http://127.0.0.1:6333"
     assert settings.waivers == []
@@ -113,7 +123,7 @@ def test_unknown_top_level_key_lists_the_expected_keys(tmp_path: Path) -> None:
     _, problems = problems_of(tmp_path, "targets: {url: http://127.0.0.1:6333}\n")
     assert problems == {
         "targets": "unknown key; expected one of: env, target, claims, hosts, collections, thresholds, load, report, "
-        "dependencies, backups, recall, hooks, waivers, allow"
+        "dependencies, backups, recall, hooks, waivers, allow, security, monitoring, cluster"
     }
 
 
@@ -355,7 +365,7 @@ def test_bad_golive_target_url_is_named_at_target_url(tmp_path: Path) -> None:
 
 def test_load_settings_reads_os_environ_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOLIVE_TARGET_URL", "http://127.0.0.1:7777")
-    assert load_settings(write(tmp_path, ""), environ=None).target.url == "http://127.0.0.1:7777"
+    assert load_settings(write(tmp_path, "collections: []\n"), environ=None).target.url == "http://127.0.0.1:7777"
 
 
 def test_resolve_explicit_path_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -520,3 +530,19 @@ def test_a_file_name_that_is_no_environment_name_asks_for_env(tmp_path: Path) ->
     assert info.value.problems[0][1].endswith("set env: NAME")
     (tmp_path / "named.yaml").write_text("env: local-copy\n")
     assert load_settings(tmp_path / "named.yaml", environ={}).env == "local-copy"
+
+
+@pytest.mark.parametrize(
+    ("variable", "field"),
+    [("QDRANT_API_KEY", "target.api_key_env"), ("QDRANT_READ_ONLY_API_KEY", "target.read_only_api_key_env")],
+)
+def test_a_key_too_short_to_redact_is_refused(tmp_path: Path, variable: str, field: str) -> None:
+    """Issue 9.7: a key such as GO would be redacted out of every 'GO' in the reports."""
+    path = write(tmp_path, "collections: []\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, environ={variable: "GO"})
+    (problem,) = info.value.problems
+    assert problem[0] == field
+    assert f"${variable} holds 2 characters" in problem[1]
+    assert "GO" not in str(info.value).replace("GOLIVE", "")
+    assert load_settings(path, environ={variable: "a-long-enough-key"}).env == "staging"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,3 +104,70 @@ def test_writers_may_name_one_path_a_list_or_nothing(session: RunSession, tmp_pa
     outside = tmp_path / "pushed.prom"
     record.collect_evidence([record.run_dir / "report.html", [str(outside)], None])
     assert record.evidence == [str(outside), "report.html"]
+
+
+def test_call_properties_are_kept_redacted(session: RunSession) -> None:
+    """An item's user_properties (a dependency's version and role) land in its result, secrets redacted."""
+    seen = {"dependency": {"version": "7.0.15", "role": "master", "url": "redis://:s3cret-key@r"}}
+    session.record_phase(BLOCKER, "setup", "passed", "", 0.1, {"ignored": "setup"})
+    result = session.record_phase(BLOCKER, "call", "passed", "", 0.1, seen)
+    assert result.properties == {"dependency": {"version": "7.0.15", "role": "master", "url": "redis://:***@r"}}
+    assert result.as_dict()["properties"] == result.properties
+
+
+def test_a_run_folder_is_marked_incomplete_until_its_summary_is_written(session: RunSession) -> None:
+    """Issue 9.3: a folder a killed run left behind says so, and ``latest`` never points at it."""
+    run_dir = session.open_run_dir()
+    assert "no summary.json was written" in (run_dir / "INCOMPLETE").read_text()
+    assert not (run_dir.parent / "latest").exists()
+    write_record(session.finish())
+    assert not (run_dir / "INCOMPLETE").exists()
+    assert (run_dir.parent / "latest").resolve() == run_dir.resolve()
+
+
+def test_leftover_probe_collections_are_in_the_summary_and_the_terminal(session: RunSession) -> None:
+    """Issue 9.2: every probe collection the run could not remove is listed, in summary.json and the terminal."""
+    from golive.report.terminal import write_verdict
+
+    leftover = "golive_probe_r1_baseline left on the target: DELETE ... answered HTTP 500 (2 attempts)"
+    session.leftovers = [leftover]
+    record = session.finish()
+    summary = json.loads(write_record(record).read_text())
+    assert summary["target"]["leftover_probe_collections"] == [leftover]
+
+    class Lines:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+
+        def section(self, title: str, sep: str = "=", **markup: bool) -> None:
+            self.lines.append(title)
+
+        def write_line(self, line: str, **markup: bool) -> None:
+            self.lines.append(line)
+
+    terminal = Lines()
+    write_verdict(terminal, record)
+    assert f"probe collection NOT removed: {leftover}" in terminal.lines
+
+
+def test_a_chosen_run_id_never_silently_replaces_a_finished_run(tmp_path: Path) -> None:
+    """Issue 9.8: reusing --golive-run-id=rc1 silently overwrote the earlier summary and baseline."""
+    path = tmp_path / "demo.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+
+    def session(**kw: Any) -> RunSession:
+        return RunSession(config=path, reports=tmp_path / "out", run_id="rc1", environ={}, **kw)
+
+    write_record(session().finish())
+    with pytest.raises(ConfigError, match=r"already holds a finished run.*--golive-overwrite"):
+        _ = session().settings
+    assert session(overwrite=True).settings.env == "demo"
+
+
+@pytest.mark.parametrize("bad", ["rc1.0", "rc_1", "-rc", "a/b", "latest", "x" * 65])
+def test_one_run_id_form(bad: str) -> None:
+    from golive.fields import check_run_id
+
+    with pytest.raises(ValueError, match=r"run id|reserved"):
+        check_run_id(bad)
+    assert check_run_id("rc1-2026") == "rc1-2026"

@@ -92,6 +92,7 @@ def test_write_summary_writes_the_schema(tmp_path: Path) -> None:
         "duration": 0.012,
         "message": "",
         "waiver": None,
+        "properties": {},
     }
     assert (second["label"], second["param"], second["outcome"]) == ("GL-SEC-002[faq]", "faq", "failed")
     assert not list(run_dir.glob("*.tmp"))
@@ -169,3 +170,14 @@ def test_new_run_ids_in_the_same_second_differ() -> None:
     now = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
     ids = {new_run_id(now) for _ in range(3)}
     assert len(ids) == 3
+
+
+def test_redaction_is_by_token_not_by_substring() -> None:
+    """Issue 9.7: with QDRANT_API_KEY=GO, summary.json once said '"verdict": "***"'."""
+    key = "Zk3y-0123456789"
+    assert redact(f"api-key: {key}", [key]) == "api-key: ***"
+    assert redact(f"http://h:6333/x?api-key={key}&y=1", [key]) == "http://h:6333/x?api-key=***&y=1"
+    assert redact({"key": key, key: "seen"}, [key]) == {"key": "***", "***": "seen"}
+    assert redact(f'"{key}"', [key]) == '"***"'
+    assert redact(f"x{key}9", [key]) == f"x{key}9"  # part of a longer word: another value, not the key
+    assert redact({"verdict": "GO", "note": "GOOD"}, ["GOOD"]) == {"verdict": "GO", "note": "***"}

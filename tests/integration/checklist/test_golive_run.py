@@ -49,6 +49,7 @@ def test_run_starts_the_sandbox_and_prints_go_and_the_report(tmp_path: Path) -> 
     assert proc.returncode == 0, out[-3000:]
     assert "VERDICT: GO" in out
     assert "golive: stopping the sandbox" in out
+    assert proc.stdout.rstrip().splitlines()[-1] == "VERDICT: GO"  # after the sandbox stopped (issue 9.10)
     summary = json.loads((tmp_path / "reports" / "demo" / "latest" / "summary.json").read_text())
     assert summary["verdict"] == "GO"
     assert summary["target"]["sandbox"]
@@ -133,3 +134,71 @@ def test_sigterm_while_the_sandbox_starts_still_stops_it(tmp_path: Path) -> None
     assert "interrupted; the sandbox was stopped" in out
     with socket.socket() as s:  # nothing holds the port any more
         s.bind(("127.0.0.1", port))
+
+
+def _slow_checks(tmp_path: Path) -> tuple[Path, Path]:
+    """A checklist of one slow blocker that touches ``started`` when it begins; (checks dir, started)."""
+    started = tmp_path / "slow-check-started"
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "test_slow.py").write_text(
+        "import pathlib, time\nimport pytest\n\n"
+        "@pytest.mark.golive\n@pytest.mark.check('GL-TEST-002', severity='blocker')\n"
+        "def test_slow(run_dir):\n    '''Slow.'''\n"
+        f"    pathlib.Path({str(started)!r}).touch()\n"
+        "    for _ in range(1200):\n        time.sleep(0.05)\n"
+    )
+    return checks, started
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def test_sigkill_of_golive_run_takes_the_sandbox_and_pytest_with_it(tmp_path: Path) -> None:
+    """Issue 9.3: kill -9 of `golive run` must not orphan the sandbox (holding the port) or the pytest child."""
+    checks, started = _slow_checks(tmp_path)
+    path, port = sandbox_config_file(tmp_path)
+    reports = tmp_path / "reports"
+    with _golive_running("run", "--config", str(path), "--checks", str(checks), reports=reports) as proc:
+        wait_until(started.exists, timeout=120, describe="the slow check to start")
+        proc.kill()
+        proc.communicate()
+    wait_until(lambda: _port_free(port), timeout=30, describe=f"the sandbox to release port {port}")
+    # the pytest child got SIGINT: an interrupted, INCONCLUSIVE partial summary, never a GO of its own
+    summary = reports / "demo" / "latest" / "summary.json"
+    wait_until(summary.exists, timeout=30, describe="the pytest child's partial summary")
+    assert json.loads(summary.read_text())["verdict"] == "INCONCLUSIVE"
+    assert not list(reports.glob("demo/*/INCOMPLETE"))
+
+
+def test_a_leftover_sandbox_of_the_data_dir_is_recognised_and_stopped(tmp_path: Path) -> None:
+    """Issue 9.3: a sandbox a killed run left behind is named and stopped; a second one on its data dir refused."""
+    path, port = sandbox_config_file(tmp_path)
+    data = tmp_path / "data"
+    sandbox = [sys.executable, "-m", "golive.sandbox", "--data-dir", str(data)]
+    with subprocess.Popen([*sandbox, "--port", str(port)], stdout=subprocess.PIPE, text=True) as leftover:
+        try:
+            assert leftover.stdout is not None
+            assert "listening on" in leftover.stdout.readline()
+            second = subprocess.run([*sandbox, "--port", "0"], capture_output=True, text=True, timeout=60, check=False)
+            assert second.returncode == 3, second.stderr
+            assert f"already served by golive sandbox pid {leftover.pid} at http://127.0.0.1:{port}" in second.stderr
+            checks = tmp_path / "checks"
+            checks.mkdir()
+            (checks / "test_one.py").write_text(
+                "import pytest\n\n@pytest.mark.golive\n@pytest.mark.check('GL-TEST-001', severity='blocker')\n"
+                "def test_one(qdrant):\n    '''Answers.'''\n    assert qdrant.get('/readyz').status_code == 200\n"
+            )
+            proc = _golive("run", "--config", str(path), "--checks", str(checks), reports=tmp_path / "reports")
+            out = proc.stdout + proc.stderr
+            assert f"stopped a leftover golive sandbox (pid {leftover.pid} at http://127.0.0.1:{port})" in out
+            assert proc.returncode == 0, out[-3000:]
+            assert leftover.wait(10) is not None
+        finally:
+            leftover.kill()

@@ -148,11 +148,10 @@ def test_report_signoff_and_history_commands(report_runs: Any, tmp_path: Path) -
     assert signed.returncode == 0, signed.stderr
     assert "approved by A. Approver (SRE lead)" in signed.stdout
     record = json.loads((reports / "staging" / go / "signoff.jsonl").read_text().splitlines()[0])
-    assert record["relies_on"] == [
-        "GL-PERF-001[p95 < 10ms]",
-        "GL-PERF-002[throughput >= 40/s]",
-        "GL-PERF-003[errors < 1%]",
-    ]
+    gates = {"GL-PERF-001[p95 < 10ms]", "GL-PERF-002[throughput >= 40/s]", "GL-PERF-003[errors < 1%]"}
+    assert gates <= set(record["relies_on"])
+    # the rest: the security, monitoring and cluster blockers the plain sandbox does not claim, waived by name
+    assert {label[:6] for label in set(record["relies_on"]) - gates} == {"GL-SEC", "GL-MON", "GL-CLU"}
     assert "APPROVED</b> by A. Approver" in (reports / "staging" / go / "report.html").read_text()
 
     listed = _golive("history", "--env", "staging", reports=reports)

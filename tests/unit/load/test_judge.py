@@ -187,3 +187,36 @@ def test_each_gate_is_a_checklist_outcome_and_the_checklist_rule_decides():
 def test_without_gates_the_verdict_follows_the_trust_in_the_generator():
     assert verdict(make_result(), []) == Verdict.GO
     assert verdict(make_result(cpu=99.0), []) == Verdict.INCONCLUSIVE
+
+
+def _served(latency: float, server: float, n: int = 1000) -> LoadResult:
+    """Every request ``latency`` s from send to answer, of which the server's own ``time`` field is ``server`` s."""
+    rec = Recorder(WINDOW, tolerance=0.002)
+    for i in range(n):
+        t = i * 10.0 / n
+        rec.on_scheduled(t)
+        rec.on_sent(t, 0.0, pool_exhausted=False)
+        rec.on_done(t, t + latency, latency, server, None)
+    agg = Aggregate()
+    agg.add("local-0-1", rec.drain())
+    return LoadResult.from_dict(agg.to_dict({"window": WINDOW, "t0": 0.0, "rate": n / 10.0, "tolerance": 0.002}))
+
+
+def test_a_failed_latency_gate_names_the_time_queued_before_the_servers_search():
+    outcome = judge(_served(latency=0.015, server=0.0005), GATES)[0]
+    assert not outcome.passed
+    assert re.search(r"time spent queued before the server's search: p95 14\.\d\d ms", outcome.message)
+    assert "the server's own time 500 µs" in outcome.message
+
+
+def test_no_queue_note_when_the_server_itself_was_slow_or_the_gate_held_or_there_is_no_server_time():
+    slow_search = judge(_served(latency=0.015, server=0.012), GATES)[0]
+    assert not slow_search.passed
+    assert "queued" not in slow_search.message
+    held = judge(_served(latency=0.005, server=0.0005), GATES)[0]
+    assert held.passed
+    assert "queued" not in held.message
+    no_time_field = judge(make_result(latency=0.015), GATES)[0]
+    assert not no_time_field.passed
+    assert "queued" not in no_time_field.message
+    assert all("queued" not in o.message for o in judge(_served(latency=0.015, server=0.0005), GATES)[1:])

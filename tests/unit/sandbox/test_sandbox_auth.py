@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from golive.sandbox.auth import INVALID, MISSING, READ_ONLY_WRITE, Keys, Unauthorized, is_write
+from golive.sandbox.auth import INVALID, MISSING, READ_ONLY_WRITE, Keys, Unauthorized, check_with_fault, is_write
 from golive.sandbox.protocol import ApiError
 
 KEYS = Keys("full", "ro")
@@ -57,3 +57,32 @@ def test_read_posts_are_not_writes() -> None:
         assert not is_write("POST", f"/collections/x/points{suffix}")
     assert is_write("POST", "/collections/x/points/delete")
     assert is_write("POST", "/collections/x/points/payload")
+
+
+@pytest.mark.parametrize(
+    ("fault", "method", "headers", "allowed"),
+    [
+        ("keyless", "GET", {}, True),
+        ("keyless", "GET", {"api-key": "wrong"}, False),  # only keyless requests slip through
+        ("wrong_key", "GET", {"api-key": "wrong"}, True),
+        ("wrong_key", "GET", {}, False),
+        ("read_only_writes", "PUT", {"api-key": "ro"}, True),
+        ("read_only_writes", "GET", {}, False),
+        (None, "GET", {}, False),
+    ],
+)
+def test_auth_fault_breaks_one_rule_at_a_time(
+    fault: str | None, method: str, headers: dict[str, str], allowed: bool
+) -> None:
+    keys = Keys("secret", "ro")
+    try:
+        check_with_fault(keys, fault, method, "/collections/x", headers)
+    except (Unauthorized, ApiError):
+        assert not allowed
+    else:
+        assert allowed
+
+
+def test_auth_fault_never_opens_the_fault_endpoint() -> None:
+    with pytest.raises(Unauthorized):
+        check_with_fault(Keys("secret", None), "keyless", "GET", "/__sandbox/faults", {})

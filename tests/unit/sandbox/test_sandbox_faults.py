@@ -30,6 +30,7 @@ def test_defaults_have_the_documented_shape() -> None:
         "stale_backups": {},
         "missing_copies": [],
         "drop_writes": False,
+        "auth": None,
     }
     assert set(DEFAULTS) == set(Faults().to_json())
 
@@ -142,3 +143,11 @@ def test_search_recall_skips_the_share_of_neighbours_it_takes_away() -> None:
     f = Faults()
     f.merge({"search_recall": {"faq": 0.6}})
     assert (f.search_skip("faq", 10), f.search_skip("faq", 5), f.search_skip("documents", 10)) == (4, 2, 0)
+
+
+def test_auth_fault_takes_only_the_documented_breakages() -> None:
+    f = Faults()
+    f.merge({"auth": "keyless"})
+    assert f.to_json()["auth"] == "keyless"
+    with pytest.raises(FaultError, match="auth must be null or one of"):
+        f.merge({"auth": "everything"})

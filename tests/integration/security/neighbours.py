@@ -1,0 +1,132 @@
+"""Real neighbours for the monitoring items: a Prometheus (Debian's) scraping a sandbox with a rules file, and
+tiny HTTP stubs (a Grafana health endpoint, a Qdrant whose /metrics disagrees with its API)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+
+from golive.waiting import wait_until
+
+RULES = """groups:
+  - name: qdrant
+    rules:
+      - alert: QdrantDown
+        expr: up{job="qdrant"} == 0
+        for: 1m
+      - alert: QdrantTooManyFailedResponses
+        expr: sum(rate(rest_responses_fail_total[5m])) > 1
+"""
+BROKEN_RULES = "groups:\n  - name: qdrant\n    rules:\n      - alert: Broken\n        expr: up{{\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Prometheus:
+    url: str
+    rules_file: Path
+
+    def reload(self, rules: str) -> bool:
+        """Write ``rules`` and ask Prometheus to reload; True when the reload succeeded."""
+        self.rules_file.write_text(rules, encoding="utf-8")
+        return httpx.post(self.url + "/-/reload", timeout=10).status_code == 200
+
+
+@contextlib.contextmanager
+def running_prometheus(folder: Path, scrape: dict[str, str]) -> Iterator[Prometheus]:
+    """``prometheus`` on a free loopback port scraping ``{job: "host:port"}`` every second, with :data:`RULES`."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        raise RuntimeError("prometheus is not installed (Debian package `prometheus`, in .ci/run's apt list)")
+    folder.mkdir(parents=True, exist_ok=True)
+    rules = folder / "rules.yml"
+    rules.write_text(RULES, encoding="utf-8")
+    jobs = "".join(
+        f"  - job_name: {job}\n    static_configs: [{{targets: ['{address}']}}]\n" for job, address in scrape.items()
+    )
+    config = folder / "prometheus.yml"
+    config.write_text(
+        f"global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: [{rules}]\nscrape_configs:\n{jobs}",
+        encoding="utf-8",
+    )
+    port = free_port()
+    args = [binary, f"--config.file={config}", f"--storage.tsdb.path={folder / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}", "--web.enable-lifecycle"]  # fmt: skip
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+
+            def ready() -> bool:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"prometheus exited {proc.returncode}: {log.read().decode()[-1500:]}")
+                try:
+                    return httpx.get(url + "/-/ready", timeout=2).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            wait_until(ready, timeout=60, describe="prometheus /-/ready")
+            yield Prometheus(url, rules)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
+
+
+Route = Callable[[], tuple[int, str]]
+
+
+@contextlib.contextmanager
+def http_stub(routes: dict[str, Route]) -> Iterator[str]:
+    """A loopback HTTP server answering GET ``path`` with ``routes[path]()`` -> (status, JSON or text)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            route = routes.get(self.path.split("?", 1)[0])
+            status, body = route() if route else (404, "{}")
+            data = body.encode()
+            self.send_response(status)
+            is_json = body.startswith(("{", "["))
+            self.send_header("content-type", "application/json" if is_json else "text/plain; version=0.0.4")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def qdrant_root() -> tuple[int, str]:
+    return 200, json.dumps({"title": "qdrant - vector search engine", "version": "1.19.0", "commit": None})
