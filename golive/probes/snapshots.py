@@ -21,7 +21,7 @@ import httpx
 from pydantic import Field
 
 from golive.errors import QdrantCallError
-from golive.fields import Duration, Section
+from golive.fields import PositiveDuration, Section
 from golive.probes.integrity import (
     PROBE_DIM,
     call_ok,
@@ -50,9 +50,9 @@ class Backups(Section):
     """
 
     locations: list[Path] = Field(default_factory=list)
-    max_age: Duration = 26 * 3600.0
+    max_age: PositiveDuration = 26 * 3600.0
     pairing: Literal["same_name"] = Field("same_name", description="how a copy in a second location is matched")
-    restore_timeout: Duration = Field(60.0, description="bound on each snapshot create / download / upload")
+    restore_timeout: PositiveDuration = Field(60.0, description="bound on each snapshot create / download / upload")
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def test_shipped_configs_list_their_dependencies() -> None:
     repo = Path(__file__).resolve().parents[2]
     sandbox = load_settings(repo / "config" / "sandbox.yaml", environ={})
     assert [(d.name, d.kind, d.resolved(sandbox.target.url).http_url) for d in sandbox.dependencies] == [
-        ("sandbox-health", "http", "http://127.0.0.1:6333/healthz")
+        ("sandbox-health", "http", "https://127.0.0.1:6333/healthz")
     ]
     production = load_settings(repo / "config" / "production.example.yaml", environ={})
     assert {d.kind for d in production.dependencies} >= {"redis", "postgres", "prometheus", "grafana", "http", "tcp"}
