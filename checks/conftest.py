@@ -61,6 +61,10 @@ def pytest_golive_generate_tests(metafunc: pytest.Metafunc, settings: Settings) 
 _NO_HOSTS = "no-hosts"
 
 
+def _no_host(params: dict[str, Any]) -> bool:
+    return "host_settings" in params and params["host_settings"] is None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Items that have nothing to check are not collected (deselected, not skipped): with an empty ``hosts:``
     (it claims no host access: a managed service) the host items; the dependency items of kinds the config
@@ -71,7 +75,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         params = callspec.params if callspec else {}
         used = [params[f] for f in DEPENDENCY_FIXTURES if f in params]
-        if (callspec and callspec.id == _NO_HOSTS) or any(not isinstance(d, Dependency) for d in used):
+        # the placeholder host is None: also in items parametrized by more than the host (GL-BAK-003[faq-no-hosts])
+        if _no_host(params) or any(not isinstance(d, Dependency) for d in used):
             dropped.append(item)  # the hosts placeholder, or a dependency fixture's empty parameter set
             continue
         marker = item.get_closest_marker("check")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from golive.config import Settings
 from golive.probes.health import HEALTH_TEXT, READY_TEXT, probe_endpoint, server_info
+from golive.probes.telemetry import qdrant_issues, save_telemetry
 from golive.target import Target
 
 pytestmark = pytest.mark.golive
@@ -40,3 +43,11 @@ def test_version_is_within_accepted_range(qdrant: Target, golive_config: Setting
     assert golive_config.thresholds.version_accepted(info.version), (
         f"server reports version {info.version!r}; expected one in {accepted!r} (thresholds.version)"
     )
+
+
+@pytest.mark.check("GL-HEALTH-005", severity="blocker")
+def test_qdrant_reports_no_issues(qdrant: Target, run_dir: Path) -> None:
+    """/issues lists no issue (Qdrant's own warnings); the telemetry is kept with the run as evidence."""
+    save_telemetry(qdrant, run_dir)
+    issues = qdrant_issues(qdrant)
+    assert not issues, f"/issues lists {len(issues)} issue(s): " + "; ".join(map(str, issues)) + "; expected none"

@@ -103,6 +103,19 @@ def _pytest(argv: list[str]) -> int:
             signal.signal(sig, handler)
 
 
+def backup_args(settings: Settings) -> list[str]:
+    """The sandbox's scheduled backups, kept the way ``backups:`` describes: snapshots in its snapshots path
+    (``locations[0]`` names it), copies in every further location, a round whenever the newest is older than half
+    of ``max_age`` (and at start: a run a week after the demo was built still finds fresh ones)."""
+    locations = settings.backups.locations
+    if not locations:
+        return []
+    args = ["--backup-every", f"{settings.backups.max_age / 2:g}"]
+    for location in locations[1:]:
+        args += ["--backup-copy", str(location)]
+    return args
+
+
 def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     """Start the sandbox the config describes, stopped when ``stack`` closes; return its URL."""
     from golive.cli.sandbox_claims import metrics_endpoint_port, provide_claims
@@ -122,6 +135,9 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     demo = ", with demo data" if sandbox.demo else ""
     sandbox.data_dir.mkdir(parents=True, exist_ok=True)
     sandbox.data_dir.chmod(0o750)  # a service's storage is not world-readable (GL-SVC-007 checks it)
+    for location in settings.backups.locations:  # nor are its backups
+        location.mkdir(parents=True, exist_ok=True)
+        location.chmod(0o750)
     print(
         f"golive: starting the sandbox on {settings.target.url} (data in {sandbox.data_dir}{demo})",
         flush=True,
@@ -140,7 +156,7 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
             ca_file=claims.ca_file,
             port=settings.target.port,
             ready_timeout=sandbox.ready_timeout,
-            extra_args=("--demo-seed", str(sandbox.demo_seed), *claims.sandbox_args),
+            extra_args=("--demo-seed", str(sandbox.demo_seed), *backup_args(settings), *claims.sandbox_args),
         )
     )
     stack.callback(print, "golive: stopping the sandbox", flush=True)

@@ -24,10 +24,11 @@ from golive.config.loading import (
     resolve_config_path,
     secrets_in_use,
 )
-from golive.config.settings import Allow, Backups, Claims, Settings, Thresholds
+from golive.config.settings import Allow, Claims, Settings, Thresholds
 from golive.errors import ConfigError
 from golive.fields import safe_name
 from golive.probes.collections import ExpectedCollection
+from golive.probes.snapshots import Backups
 from golive.target import TargetSettings
 
 __all__ = [

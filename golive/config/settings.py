@@ -1,21 +1,20 @@
 """``Settings``: the areas' sections assembled under their top-level keys, plus the few that span areas.
 
-The sections that belong to one area are defined beside it and only listed here; ``claims``, ``allow``,
-``backups`` and ``thresholds`` (gates for the load gates, system limits for the host probes, the accepted
+The sections that belong to one area are defined beside it and only listed here; ``claims``, ``allow``
+and ``thresholds`` (gates for the load gates, system limits for the host probes, the accepted
 Qdrant versions for the health items) are read by several areas and stay with the assembly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Annotated, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BeforeValidator, Field, field_validator
 
-from golive.fields import PositiveDuration, Section, safe_name
+from golive.fields import Section, safe_name
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
 from golive.probes.cluster import ClusterSettings
@@ -23,7 +22,9 @@ from golive.probes.collections import ExpectedCollection
 from golive.probes.dependencies.settings import Dependencies
 from golive.probes.host import HostSettings, SystemLimits
 from golive.probes.metrics import MonitoringSettings
+from golive.probes.recall import RecallSettings
 from golive.probes.security import SecuritySettings
+from golive.probes.snapshots import Backups
 from golive.release import Hooks
 from golive.report.settings import ReportSettings
 from golive.target import TargetSettings
@@ -84,11 +85,6 @@ class Thresholds(Section):
             return False
 
 
-class Backups(Section):
-    locations: list[Path] = Field(default_factory=list)
-    max_age: PositiveDuration = 26 * 3600.0
-
-
 class Allow(Section):
     """Safety switches: the suite is read-only unless the config allows more."""
 
@@ -115,6 +111,7 @@ class Settings(Section):
     report: ReportSettings = ReportSettings()
     dependencies: Dependencies = Field(default_factory=list)
     backups: Backups = Backups()
+    recall: RecallSettings = RecallSettings()
     hooks: Hooks = Hooks()
     waivers: list[Waiver] = Field(default_factory=list)
     allow: Allow = Allow()

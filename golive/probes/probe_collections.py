@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from golive.errors import QdrantCallError, TargetError
 from golive.fields import new_run_id as new_run_id  # one run-id format: probe names are dated by it
@@ -113,6 +114,21 @@ def delete_probe_collection(call: Call, name: str) -> None:
         raise QdrantCallError(f"DELETE /collections/{name} answered HTTP {status}")
 
 
+def delete_probe_snapshots(call: Call, name: str) -> list[str]:
+    """Delete every snapshot of a probe collection (never of any other); return their names."""
+    if not name.startswith(PROBE_PREFIX):
+        raise ValueError(f"refusing to delete snapshots of {name!r}: golive removes only {PROBE_PREFIX}* snapshots")
+    status, body = call("GET", f"/collections/{name}/snapshots", None)
+    if status == 404:
+        return []
+    names = [str(s["name"]) for s in envelope_result("GET", f"/collections/{name}/snapshots", status, body) or []]
+    for snapshot in names:
+        status, body = call("DELETE", f"/collections/{name}/snapshots/{quote(snapshot, safe='')}", None)
+        if status not in (200, 404):
+            raise QdrantCallError(f"DELETE snapshot {snapshot} of {name} answered HTTP {status}: {str(body)[:200]}")
+    return names
+
+
 def remove_probe_collection(call: Call, name: str, attempts: int = 2) -> str | None:
     """Delete a probe collection, retrying once; None when it is gone, else the line naming the leftover."""
     error = ""
@@ -144,8 +160,9 @@ def stale_probe_collections(
 
 
 def sweep_stale_probes(call: Call, now: dt.datetime | None = None) -> list[str]:
-    """Delete the stale probe collections of earlier, killed runs; return their names."""
+    """Delete the stale probe collections of earlier, killed runs, and their snapshots; return their names."""
     stale = stale_probe_collections(list_collections(call), now or dt.datetime.now(dt.UTC))
     for name in stale:
+        delete_probe_snapshots(call, name)
         delete_probe_collection(call, name)
     return stale

@@ -23,8 +23,15 @@ DEFAULTS: dict[str, Any] = {
     "issues": [],
     "cluster": None,
     "snapshot_failure": False,
+    "snapshot_checksum_wrong": False,
+    "restore_damage": None,
+    "search_recall": {},
+    "stale_backups": {},
+    "missing_copies": [],
+    "drop_writes": False,
     "auth": None,
 }
+RESTORE_DAMAGE = {"lose_points", "change_payload"}
 AUTH_FAULTS = {"keyless", "wrong_key", "read_only_writes"}  # which part of API-key enforcement is broken
 COLLECTION_STATUSES = {"green", "yellow", "red", "grey"}
 SHARD_STATES = {"Active", "Dead", "Partial", "Initializing", "Listener", "PartialSnapshot", "Recovery"}
@@ -48,7 +55,7 @@ def _validated(key: str, value: Any) -> Any:
         return _number(key, value)
     if key == "error_rate":
         return float(_number(key, value, upper=1.0))
-    if key in {"not_ready", "hang", "snapshot_failure"}:
+    if key in {"not_ready", "hang", "snapshot_failure", "snapshot_checksum_wrong", "drop_writes"}:
         if not isinstance(value, bool):
             raise FaultError(f"{key} must be true or false, got {value!r}")
         return value
@@ -86,6 +93,22 @@ def _validated(key: str, value: Any) -> Any:
             }
             for i in value
         ]
+    if key == "restore_damage":
+        if value is not None and value not in RESTORE_DAMAGE:
+            raise FaultError(f"restore_damage must be null or one of {sorted(RESTORE_DAMAGE)}, got {value!r}")
+        return value
+    if key == "stale_backups":
+        if not isinstance(value, dict):
+            raise FaultError("stale_backups must be an object {collection: age in seconds}")
+        return {str(name): float(_number(f"stale_backups.{name}", age)) for name, age in value.items()}
+    if key == "missing_copies":
+        if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+            raise FaultError("missing_copies must be a list of collection names")
+        return list(value)
+    if key == "search_recall":
+        if not isinstance(value, dict):
+            raise FaultError("search_recall must be an object {collection: recall between 0 and 1}")
+        return {str(name): float(_number(f"search_recall.{name}", r, upper=1.0)) for name, r in value.items()}
     if key == "cluster":
         if value is None:
             return None
@@ -151,6 +174,11 @@ class Faults:
             if self._changed is None:
                 self._changed = asyncio.Event()
             await self._changed.wait()
+
+    def search_skip(self, name: str, limit: int) -> int:
+        """How many true nearest neighbours a default search of ``name`` skips (the ``search_recall`` fault)."""
+        recall = self.state["search_recall"].get(name)
+        return 0 if recall is None else round(limit * (1.0 - recall))
 
     def collection_fault(self, name: str) -> dict[str, str]:
         faults: dict[str, dict[str, str]] = self.state["collections"]

@@ -134,6 +134,8 @@ def _points(body: dict[str, Any], c: Collection) -> list[qe.Point]:
 async def upsert_points(s: State, r: Request) -> Response:
     c = _collection(s, r)
     points = _points(r.json_object(), c)
+    if s.faults.state["drop_writes"]:  # acknowledged as applied, never applied: a lost write
+        return ok({"operation_id": c.next_operation_id(), "status": "completed"}, started=r.started)
     return await _apply(s, r, c, qe.UpdateOperation.upsert_points(points))
 
 
@@ -246,7 +248,7 @@ def _query_vector(c: Collection, query: Any) -> tuple[list[float] | None, qe.Poi
     raise bad_request("query must be a vector, {nearest: vector} or a point id")
 
 
-def _query_request(c: Collection, body: Any, *, legacy: bool) -> qe.QueryRequest:
+def _query_request(c: Collection, body: Any, *, legacy: bool, skip: Any = None) -> qe.QueryRequest:
     if not isinstance(body, dict):
         raise bad_request("each request must be an object")
     if legacy:
@@ -267,12 +269,17 @@ def _query_request(c: Collection, body: Any, *, legacy: bool) -> qe.QueryRequest
     threshold = body.get("score_threshold")
     if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int | float)):
         raise bad_request("score_threshold must be a number")
+    limit = convert.positive_int(body.get("limit", body.get("top")), "limit", 10)
+    offset = convert.positive_int(body.get("offset"), "offset", 0)
+    params = convert.search_params(body.get("params"))
+    if skip is not None and vec is not None and not (params and params.exact):  # the search_recall fault
+        offset += skip(c.name, limit)
     return qe.QueryRequest(
-        limit=convert.positive_int(body.get("limit", body.get("top")), "limit", 10),
-        offset=convert.positive_int(body.get("offset"), "offset", 0) or None,
+        limit=limit,
+        offset=offset or None,
         query=qe.Query.Nearest(vec) if vec is not None else None,
         filter=flt,
-        params=convert.search_params(body.get("params")),
+        params=params,
         with_payload=convert.with_payload(body.get("with_payload"), False),
         with_vector=convert.with_vector(body.get("with_vector", body.get("with_vectors")), False),
         score_threshold=float(threshold) if threshold is not None else None,
@@ -281,36 +288,41 @@ def _query_request(c: Collection, body: Any, *, legacy: bool) -> qe.QueryRequest
 
 async def query_points(s: State, r: Request) -> Response:
     c = _collection(s, r)
-    found = _edge(c.shard.query, _query_request(c, r.json_object(), legacy=False))
+    found = _edge(c.shard.query, _query_request(c, r.json_object(), legacy=False, skip=_skip(s)))
     return ok({"points": [convert.scored(p) for p in found]}, started=r.started)
 
 
 async def search_points(s: State, r: Request) -> Response:
     c = _collection(s, r)
-    found = _edge(c.shard.query, _query_request(c, r.json_object(), legacy=True))
+    found = _edge(c.shard.query, _query_request(c, r.json_object(), legacy=True, skip=_skip(s)))
     return ok([convert.scored(p) for p in found], started=r.started)
 
 
-def _batch(c: Collection, body: dict[str, Any], key: str, legacy: bool) -> list[list[qe.ScoredPoint]]:
+def _skip(s: State) -> Any:
+    """The ``search_recall`` fault's hook, or None when no collection has it (the hot path stays as it was)."""
+    return s.faults.search_skip if s.faults.state["search_recall"] else None
+
+
+def _batch(s: State, c: Collection, body: dict[str, Any], key: str, legacy: bool) -> list[list[qe.ScoredPoint]]:
     requests = body.get(key)
     if not isinstance(requests, list):
         raise bad_request(f"missing field `{key}` (a list of requests)")
     if not requests:
         return []
-    batch = qe.QueryBatchRequest([_query_request(c, q, legacy=legacy) for q in requests])
+    batch = qe.QueryBatchRequest([_query_request(c, q, legacy=legacy, skip=_skip(s)) for q in requests])
     result: list[list[qe.ScoredPoint]] = _edge(c.shard.query_batch, batch)
     return result
 
 
 async def query_batch(s: State, r: Request) -> Response:
     c = _collection(s, r)
-    results = _batch(c, r.json_object(), "searches", legacy=False)
+    results = _batch(s, c, r.json_object(), "searches", legacy=False)
     return ok([{"points": [convert.scored(p) for p in res]} for res in results], started=r.started)
 
 
 async def search_batch(s: State, r: Request) -> Response:
     c = _collection(s, r)
-    results = _batch(c, r.json_object(), "searches", legacy=True)
+    results = _batch(s, c, r.json_object(), "searches", legacy=True)
     return ok([[convert.scored(p) for p in res] for res in results], started=r.started)
 
 

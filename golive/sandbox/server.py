@@ -12,13 +12,16 @@ import logging
 import os
 import socket
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
 from golive.sandbox.app import SandboxApp
 from golive.sandbox.auth import Keys
+from golive.sandbox.backups import keep_backups
 from golive.sandbox.demo import load_demo
 from golive.sandbox.engine import Store
 from golive.sandbox.http import SandboxHttpProtocol
@@ -82,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="create the nine demo collections (reused if present)")
     p.add_argument("--demo-scale", type=_scale, default=1.0, metavar="F", help="demo size factor (default 1.0)")
     p.add_argument("--demo-seed", type=int, default=0, metavar="N", help="demo random seed (default 0)")
+    p.add_argument("--backup-every", type=float, default=0.0, metavar="S",
+                   help="snapshot each collection whose newest snapshot is older than S seconds (0: off)")  # fmt: skip
+    p.add_argument("--backup-copy", action="append", type=Path, default=[], metavar="DIR",
+                   help="copy each new scheduled snapshot into DIR/<collection>/ (repeatable)")  # fmt: skip
     p.add_argument("--tls-cert", type=_file, metavar="F", help="PEM certificate; enables HTTPS with --tls-key")
     p.add_argument("--tls-key", type=_file, metavar="F", help="PEM private key for --tls-cert")
     p.add_argument("--cors-origin", action="extend", nargs="+", metavar="ORIGIN",
@@ -103,6 +110,22 @@ def configure_logging() -> None:
     """Warnings from libraries; the sandbox's own INFO lines too (demo progress, "demo ready ... on URL")."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("golive.sandbox").setLevel(logging.INFO)
+
+
+def _startup(args: argparse.Namespace) -> Callable[[State], Coroutine[Any, Any, None]] | None:
+    """The demo loader, followed by the scheduled backups when ``--backup-every`` is set."""
+    if args.backup_every <= 0:
+        return load_demo if args.demo else None
+
+    async def demo_then_backups(state: State) -> None:
+        state.backing_up, state.backup_every, state.backup_copies = True, args.backup_every, list(args.backup_copy)
+        if args.demo:
+            await load_demo(state)
+        else:
+            state.loaded = True
+        await keep_backups(state)
+
+    return demo_then_backups
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     scheme = "https" if args.tls_cert else "http"
     state.url = f"{scheme}://{args.host}:{port}"
     announce(lock, state.url)
-    app = SandboxApp(state, on_startup=load_demo if args.demo else None)
+    app = SandboxApp(state, on_startup=_startup(args))
     config = uvicorn.Config(
         app,
         log_level="warning",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import itertools
 import re
 import uuid
 from typing import Any
 
-from golive.sandbox import QDRANT_VERSION, edge_version, snapshots
+import qdrant_edge as qe
+
+from golive.sandbox import QDRANT_VERSION, backups, edge_version, snapshots
 from golive.sandbox.faults import FaultError
 from golive.sandbox.metrics import Snapshot, render
 from golive.sandbox.protocol import (
@@ -178,15 +181,39 @@ def _snapshot_fault(s: State) -> None:
         raise ApiError(500, "Service internal error: injected snapshot failure (golive sandbox fault)")
 
 
+def _reported(s: State, described: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot's description, with a wrong checksum under the ``snapshot_checksum_wrong`` fault."""
+    if s.faults.state["snapshot_checksum_wrong"] and described.get("checksum"):
+        described["checksum"] = hashlib.sha256(described["checksum"].encode()).hexdigest()
+    return described
+
+
+async def _damage_restore(s: State, name: str) -> None:
+    """The ``restore_damage`` fault: the restored collection loses a point or has one payload changed."""
+    damage = s.faults.state["restore_damage"]
+    if damage is None:
+        return
+    c = s.store.get(name)
+    records, _ = c.shard.scroll(qe.ScrollRequest(limit=1, with_payload=False, with_vector=False))
+    if not records:
+        return
+    ids = [records[0].id]
+    if damage == "lose_points":
+        await c.update(qe.UpdateOperation.delete_points(ids), wait=True)
+    else:
+        await c.update(qe.UpdateOperation.set_payload(ids, {"golive_fault": "changed by restore"}, None), wait=True)
+
+
 async def create_snapshot(s: State, r: Request) -> Response:
     c = s.store.get(r.params["name"])
     _snapshot_fault(s)
-    return ok(await snapshots.create(s.store, c), started=r.started)
+    return ok(_reported(s, await snapshots.create(s.store, c)), started=r.started)
 
 
 async def list_snapshots(s: State, r: Request) -> Response:
     s.store.get(r.params["name"])
-    return ok(snapshots.list_snapshots(s.store, r.params["name"]), started=r.started)
+    listed = [_reported(s, d) for d in snapshots.list_snapshots(s.store, r.params["name"])]
+    return ok(listed, started=r.started)
 
 
 async def download_snapshot(s: State, r: Request) -> Response:
@@ -214,6 +241,7 @@ async def recover_snapshot(s: State, r: Request) -> Response:
     finally:
         if temporary:
             path.unlink(missing_ok=True)
+    await _damage_restore(s, r.params["name"])
     return ok(True, started=r.started)
 
 
@@ -226,6 +254,7 @@ async def upload_snapshot(s: State, r: Request) -> Response:
         await snapshots.recover(s.store, r.params["name"], path, r.query.get("checksum"))
     finally:
         path.unlink(missing_ok=True)
+    await _damage_restore(s, r.params["name"])
     return ok(True, started=r.started)
 
 
@@ -253,9 +282,11 @@ async def put_faults(s: State, r: Request) -> Response:
         s.faults.merge(r.json())
     except FaultError as exc:
         raise bad_request(str(exc)) from None
+    await backups.apply_faults(s)
     return ok(s.faults.to_json(), started=r.started)
 
 
 async def delete_faults(s: State, r: Request) -> Response:
     s.faults.clear()
+    await backups.apply_faults(s)
     return ok(s.faults.to_json(), started=r.started)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from golive.sandbox.auth import Keys
 from golive.sandbox.engine import Store
@@ -24,6 +26,10 @@ class State:
     demo_seed: int = 0
     loaded: bool = False
     stopping: bool = False
+    backup_every: float = 0.0  # scheduled backups (golive.sandbox.backups): 0 is off
+    backup_copies: list[Path] = field(default_factory=list)
+    backup_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    backing_up: bool = False  # the first round of scheduled backups is running (not ready until it ends)
     load_error: str | None = None
     url: str = ""  # where the server listens, for log lines (set by the CLI)
     instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -35,7 +41,7 @@ class State:
         Under the ``cluster`` fault every collection's local shard is in ``shard_state``; dead remote
         peers alone do not make the node unready.
         """
-        if not self.loaded or self.faults.state["not_ready"]:
+        if not self.loaded or self.backing_up or self.faults.state["not_ready"]:
             return False
         cluster = self.faults.state["cluster"]
         return cluster is None or cluster["shard_state"] == "Active" or not self.store.collections

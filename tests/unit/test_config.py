@@ -123,7 +123,7 @@ def test_unknown_top_level_key_lists_the_expected_keys(tmp_path: Path) -> None:
     _, problems = problems_of(tmp_path, "targets: {url: http://127.0.0.1:6333}\n")
     assert problems == {
         "targets": "unknown key; expected one of: env, target, claims, hosts, collections, thresholds, load, report, "
-        "dependencies, backups, hooks, waivers, allow, security, monitoring, cluster"
+        "dependencies, backups, recall, hooks, waivers, allow, security, monitoring, cluster"
     }
 
 

@@ -24,9 +24,17 @@ SCALE = 0.05
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxHandle]:
-    """One demo sandbox for the session; tests that inject faults clear them again."""
-    with running_sandbox(tmp_path_factory.mktemp("sandbox"), demo=True, demo_scale=SCALE) as handle:
+def sandbox_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session sandbox's folder: ``data/`` (its snapshots path is ``data/snapshots``) and ``secondary/``."""
+    return tmp_path_factory.mktemp("sandbox")
+
+
+@pytest.fixture(scope="session")
+def sandbox(sandbox_dir: Path) -> Iterator[SandboxHandle]:
+    """One demo sandbox for the session, keeping backups as the demo does (a snapshot of each collection at
+    start, copied to ``secondary/``); tests that inject faults clear them again."""
+    backups = ("--backup-every", "3600", "--backup-copy", str(sandbox_dir / "secondary"))
+    with running_sandbox(sandbox_dir / "data", demo=True, demo_scale=SCALE, extra_args=backups) as handle:
         yield handle
 
 
@@ -50,6 +58,17 @@ def config_for(url: str, **sections: Any) -> dict[str, Any]:
     }
     config.update(sections)
     return config
+
+
+def backup_sections(sandbox_dir: Path, *, host: bool = True) -> dict[str, Any]:
+    """A ``backups`` section naming the session sandbox's two backup locations, and with ``host`` a ``hosts``
+    entry to read them on (this machine); without one the location items (GL-BAK-003/004) are not collected,
+    as every host item is not for a config without hosts."""
+    locations = [str(sandbox_dir / "data" / "snapshots"), str(sandbox_dir / "secondary")]
+    sections: dict[str, Any] = {"backups": {"locations": locations, "max_age": "26h"}}
+    if host:
+        sections["hosts"] = [{"spec": "local://", "name": "here"}]
+    return sections
 
 
 def load_waivers() -> list[dict[str, str]]:
@@ -97,6 +116,8 @@ def sandbox_config_file(tmp_path: Path, demo_scale: float = SCALE) -> tuple[Path
     port = free_port()
     config = config_for(f"http://127.0.0.1:{port}", waivers=load_waivers() + unclaimed_waivers())
     config["target"]["sandbox"] = {"demo": True, "demo_scale": demo_scale, "data_dir": str(tmp_path / "data")}
+    # `golive run` starts the sandbox keeping these backups, as `make golive` does (no host: no host items)
+    config |= backup_sections(tmp_path, host=False)
     path = tmp_path / "demo.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path, port

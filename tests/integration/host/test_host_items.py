@@ -233,11 +233,17 @@ def test_the_sandbox_configs_host_entry_is_true_to_the_sandbox(
     shipped = yaml.safe_load((REPO / "config" / "sandbox.yaml").read_text())
     entry = dict(shipped["hosts"][0], ports={"rest": handle.port}, storage_path=str(storage))
     thresholds = {"system": dict(shipped["thresholds"]["system"], cpu="100%", load_per_core=1000)}  # busy CI box
-    run = run_host_items(tmp_path, [entry], thresholds=thresholds, waivers=shipped["waivers"])
+    # the shipped backup locations, as golive run makes them (0750) for the sandbox, here beside its storage
+    locations = [storage.parent / "snapshots", storage.parent / "secondary"]
+    for location in locations:
+        location.mkdir(mode=0o750, exist_ok=True)
+    backups = dict(shipped["backups"], locations=[str(p) for p in locations])
+    run = run_host_items(tmp_path, [entry], thresholds=thresholds, waivers=shipped["waivers"], backups=backups)
     label = entry["name"]
     outcomes = run.outcomes()
     assert run.summary["verdict"] == "GO", run.output[-3000:]
     assert outcomes[f"GL-SVC-002[{label}]"] == ("waived" if os.geteuid() == 0 else "passed")
     assert outcomes[f"GL-SVC-001[{label}]"] == "waived"  # no user claimed (it runs as its starter): not run
     assert outcomes[f"GL-SVC-004[{label}]"] == "passed"  # loopback only
-    assert outcomes[f"GL-SVC-007[{label}]"] == "passed"  # its data dir is 0750
+    assert outcomes[f"GL-SVC-007[{label}]"] == "passed"  # its data dir and backup locations are 0750
+    assert outcomes[f"GL-SYS-003[{label}]"] == "passed"  # the backup locations exist

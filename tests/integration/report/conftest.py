@@ -163,7 +163,8 @@ def report_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunFolder
                   *(f"GL-MON-{n:03d}" for n in (3, 4, 5, 6, 7)), "GL-CLU-001", "GL-CLU-002", "GL-CLU-003")
     ]  # fmt: skip
     runs = {}
-    with running_sandbox(base / "sandbox", demo=True, demo_scale=SCALE) as sandbox:
+    backups = ("--backup-every", "3600")  # a snapshot of each collection at start, as a deployment keeps (GL-BAK-002)
+    with running_sandbox(base / "sandbox", demo=True, demo_scale=SCALE, extra_args=backups) as sandbox:
         runs["GO"] = _golive_checklist(reports, _config(sandbox.url, waivers=waivers), "staging")
         sandbox.set_faults(not_ready=True, latency_ms=15, paths=[QUERY])
         try:

@@ -24,6 +24,12 @@ def test_defaults_have_the_documented_shape() -> None:
         "issues": [],
         "cluster": None,
         "snapshot_failure": False,
+        "snapshot_checksum_wrong": False,
+        "restore_damage": None,
+        "search_recall": {},
+        "stale_backups": {},
+        "missing_copies": [],
+        "drop_writes": False,
         "auth": None,
     }
     assert set(DEFAULTS) == set(Faults().to_json())
@@ -53,6 +59,12 @@ def test_put_merges_only_the_given_keys() -> None:
         {"cluster": {"peers": 3, "shard_state": "Zombie"}},
         {"issues": [{"description": "no id"}]},
         {"nonsense": 1},
+        {"snapshot_checksum_wrong": 1},
+        {"restore_damage": "explode"},
+        {"search_recall": {"faq": 1.5}},
+        {"search_recall": ["faq"]},
+        {"stale_backups": {"faq": -3}},
+        {"missing_copies": "faq"},
     ],
 )
 def test_invalid_documents_change_nothing(bad: dict[str, object]) -> None:
@@ -125,6 +137,12 @@ def test_hang_releases_when_cleared() -> None:
         return blocked
 
     assert asyncio.run(scenario())
+
+
+def test_search_recall_skips_the_share_of_neighbours_it_takes_away() -> None:
+    f = Faults()
+    f.merge({"search_recall": {"faq": 0.6}})
+    assert (f.search_skip("faq", 10), f.search_skip("faq", 5), f.search_skip("documents", 10)) == (4, 2, 0)
 
 
 def test_auth_fault_takes_only_the_documented_breakages() -> None:
