@@ -5,19 +5,28 @@
 
 The workload is the default load gate's: ``POST /collections/documents/points/query`` (20,000 x 384 Cosine,
 the demo at scale 1.0) with the scenario's own query bodies (the first 256 stored vectors, ``limit`` 10,
-``hnsw_ef`` 64). The demo is built once (a first ``--demo`` start, timed, then a timed restart); every design
-then serves its own copy of that data dir, one after the other:
+``hnsw_ef`` 64). Every design serves the demo as ``make golive`` runs it: HTTPS (a throwaway CA and server
+certificate from ``golive.sandbox.certs``) and API keys (``--plain``: plain HTTP, no keys). The demo is built
+once (a first ``--demo`` start, timed, then a timed restart); every design then serves its own copy of that data
+dir, one after the other:
 
 - *closed loop*: 2 keep-alive connections as fast as they go; the server pinned to core 0 (``taskset``), this
   client to core 1. Searches/s, p50/p99, and the server's CPU per search (utime + stime of its process);
+- *TLS share*: the same closed loop against the design started without TLS; the share of the server's CPU per
+  search that TLS adds;
 - *open loop*: ``--rate`` arrivals/s, latency from the intended send time; same pinning;
-- *capacity*: ``golive load capacity --env sandbox --target URL`` against the design, nothing pinned, the
-  generator on the same 2 cores (what issue 8 asks: >= 2,100 req/s held with p95 < 10 ms);
+- *gate run*: ``golive load run`` at the default gate's rate (``--gate-rate``, 1,050/s) for 20 s, nothing
+  pinned: the sandbox's CPU per request (its process over the whole run) and the generator's (its own steady
+  mean CPU over the rate), the verdict, p95 and server p95. CPU per request is the figure that does not depend
+  on what else runs on the machine;
+- *capacity*: ``golive load capacity`` against the design, nothing pinned, the generator on the same 2 cores
+  (what issue 8 asks: >= 2,100 req/s held with p95 < 10 ms);
 - *recall@10* of the design's answers against ``params.exact`` on the same queries.
 
 The old design runs from ``git archive <baseline> golive`` in a temp dir (the repository is only read), with
-this venv. Not a timed test: run it by hand, on a machine as quiet as you can get (``uptime`` is printed
-beside every figure), and copy the figures into golive/sandbox/README.md.
+this venv. The load runs use a copy of ``config/sandbox.yaml`` with the design's URL and CA. Not a timed
+test: run it by hand, on a machine as quiet as you can get (the load average is printed beside every figure),
+and copy the figures into golive/sandbox/README.md.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import tarfile
@@ -39,11 +49,36 @@ from typing import Any
 
 import httpx
 import numpy as np
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 COLLECTION = "documents"
 PATH = f"/collections/{COLLECTION}/points/query"
 BASELINE = "53a9b5a"  # the last commit before issue 8's changes: one event loop, default search pool, json
+API_KEY = "sandbox-bench-key"
+KEY_ENV = {  # the sandbox's own names, and the ones config/sandbox.yaml tells the suite to read
+    "QDRANT__SERVICE__API_KEY": API_KEY,
+    "QDRANT__SERVICE__READ_ONLY_API_KEY": API_KEY + "-ro",
+    "QDRANT_API_KEY": API_KEY,
+    "QDRANT_READ_ONLY_API_KEY": API_KEY + "-ro",
+}
+
+
+class Tls:
+    """A throwaway CA and server certificate for 127.0.0.1 (None in a design run means plain HTTP)."""
+
+    def __init__(self, folder: Path) -> None:
+        from golive.sandbox.certs import make_ca, server_cert
+
+        ca = make_ca(folder)
+        self.ca_file = ca.cert_file
+        self.cert, self.key = server_cert(ca, folder, days=2, hosts=("127.0.0.1",))
+
+    def args(self) -> list[str]:
+        return ["--tls-cert", str(self.cert), "--tls-key", str(self.key)]
+
+    def context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.ca_file))
 
 
 def load_average() -> str:
@@ -71,7 +106,7 @@ def start_server(
     cmd = [sys.executable, "-m", "golive.sandbox", "--port", "0", "--data-dir", str(data_dir), *extra]
     if pin is not None:
         cmd = ["taskset", "-c", pin, *cmd]
-    env = dict(os.environ)
+    env = {**os.environ, **KEY_ENV}
     if code is not None:
         env["PYTHONPATH"] = str(code)
     started = time.perf_counter()
@@ -82,7 +117,7 @@ def start_server(
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+            if httpx.get(url + "/readyz", timeout=2, verify=False).status_code == 200:
                 return proc, url, time.perf_counter() - started
         except httpx.HTTPError:
             pass
@@ -96,10 +131,16 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(30)
 
 
-def scenario_queries(url: str) -> list[list[float]]:
+def client(url: str, tls: Tls | None) -> httpx.Client:
+    verify: ssl.SSLContext | bool = tls.context() if tls else True
+    return httpx.Client(base_url=url, timeout=30, verify=verify, headers={"api-key": API_KEY})
+
+
+def scenario_queries(url: str, tls: Tls | None) -> list[list[float]]:
     """The search scenario's query vectors: the collection's first 256 stored vectors (as the load user takes)."""
     body = {"limit": 256, "with_vector": True, "with_payload": False}
-    points = httpx.post(f"{url}/collections/{COLLECTION}/points/scroll", json=body, timeout=30).json()
+    with client(url, tls) as c:
+        points = c.post(f"/collections/{COLLECTION}/points/scroll", json=body).json()
     return [p["vector"] for p in points["result"]["points"]]
 
 
@@ -111,12 +152,12 @@ def request_bodies(queries: list[list[float]]) -> list[bytes]:
     ]
 
 
-def recall_at_10(url: str, queries: list[list[float]]) -> float:
+def recall_at_10(url: str, queries: list[list[float]], tls: Tls | None) -> float:
     hits = 0
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with client(url, tls) as c:
         for q in queries:
-            approx = client.post(PATH, json={"query": q, "limit": 10, "params": {"hnsw_ef": 64}}).json()
-            exact = client.post(PATH, json={"query": q, "limit": 10, "params": {"exact": True}}).json()
+            approx = c.post(PATH, json={"query": q, "limit": 10, "params": {"hnsw_ef": 64}}).json()
+            exact = c.post(PATH, json={"query": q, "limit": 10, "params": {"exact": True}}).json()
             got = {p["id"] for p in approx["result"]["points"]}
             hits += len(got & {p["id"] for p in exact["result"]["points"]})
     return hits / (10 * len(queries))
@@ -124,8 +165,19 @@ def recall_at_10(url: str, queries: list[list[float]]) -> float:
 
 def _head(host: str, body: bytes) -> bytes:
     return (
-        f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\napi-key: {API_KEY}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
+
+
+def _address(url: str) -> tuple[str, int]:
+    host, port = url.split("://", 1)[1].split(":")
+    return host, int(port)
+
+
+async def _connect(url: str, tls: Tls | None) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    host, port = _address(url)
+    return await asyncio.open_connection(host, port, ssl=tls.context() if tls else None)
 
 
 async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> None:
@@ -137,14 +189,13 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
         raise RuntimeError(payload.decode())
 
 
-async def closed_loop(url: str, bodies: list[bytes], seconds: float, connections: int) -> list[float]:
-    host, port = url.removeprefix("http://").split(":")
-    requests = [_head(host, b) for b in bodies]
+async def closed_loop(url: str, bodies: list[bytes], seconds: float, connections: int, tls: Tls | None) -> list[float]:
+    requests = [_head(_address(url)[0], b) for b in bodies]
     samples: list[float] = []
     stop_at = time.perf_counter() + seconds
 
     async def worker(offset: int) -> None:
-        reader, writer = await asyncio.open_connection(host, int(port))
+        reader, writer = await _connect(url, tls)
         i = offset
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
@@ -157,13 +208,14 @@ async def closed_loop(url: str, bodies: list[bytes], seconds: float, connections
     return samples
 
 
-async def open_loop(url: str, bodies: list[bytes], seconds: float, rate: float, connections: int) -> list[float]:
+async def open_loop(
+    url: str, bodies: list[bytes], seconds: float, rate: float, connections: int, tls: Tls | None
+) -> list[float]:
     """Send at a fixed arrival rate; latency counts from the intended send time (no coordinated omission)."""
-    host, port = url.removeprefix("http://").split(":")
-    requests = [_head(host, b) for b in bodies]
+    requests = [_head(_address(url)[0], b) for b in bodies]
     pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
     for _ in range(connections):
-        pool.put_nowait(await asyncio.open_connection(host, int(port)))
+        pool.put_nowait(await _connect(url, tls))
     samples: list[float] = []
 
     async def one(request: bytes, intended: float) -> None:
@@ -198,15 +250,15 @@ def _summary(samples: list[float], seconds: float, cpu: float) -> dict[str, floa
 
 
 def pinned_loops(
-    proc: subprocess.Popen[bytes], url: str, bodies: list[bytes], args: argparse.Namespace
+    proc: subprocess.Popen[bytes], url: str, bodies: list[bytes], args: argparse.Namespace, tls: Tls | None
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     os.sched_setaffinity(0, {1})
     try:
-        asyncio.run(closed_loop(url, bodies, args.warmup, 2))
+        asyncio.run(closed_loop(url, bodies, args.warmup, 2, tls))
         cpu = process_cpu(proc.pid)
         t0 = time.perf_counter()
-        samples = asyncio.run(closed_loop(url, bodies, args.seconds, 2))
+        samples = asyncio.run(closed_loop(url, bodies, args.seconds, 2, tls))
         elapsed = time.perf_counter() - t0
         out["closed_loop_2_connections"] = {
             **_summary(samples, elapsed, process_cpu(proc.pid) - cpu),
@@ -214,7 +266,7 @@ def pinned_loops(
         }
         if args.rate:
             cpu = process_cpu(proc.pid)
-            samples = asyncio.run(open_loop(url, bodies, args.seconds, args.rate, 32))
+            samples = asyncio.run(open_loop(url, bodies, args.seconds, args.rate, 32, tls))
             summary = _summary(samples, args.seconds, process_cpu(proc.pid) - cpu)
             out[f"open_loop_{args.rate:.0f}_per_s"] = {**summary, "at": load_average()}
     finally:
@@ -222,13 +274,53 @@ def pinned_loops(
     return out
 
 
-def capacity(url: str, out: Path, max_rate: float) -> dict[str, Any]:
-    """``golive load capacity`` against ``url``: the line it ends with, and each step's p95/p99 (ms)."""
-    cmd = [str(Path(sys.executable).parent / "golive"), "load", "capacity", "--env", "sandbox", "--target", url]
-    cmd += ["--out", str(out), "--max-rate", f"{max_rate:g}"]
+def load_config(url: str, tls: Tls | None, work: Path) -> Path:
+    """config/sandbox.yaml with the design's URL and CA: what ``golive load`` runs against it."""
+    config = yaml.safe_load((REPO / "config" / "sandbox.yaml").read_text())
+    config["target"]["url"] = url
+    config["target"]["tls"]["ca_file"] = str(tls.ca_file) if tls else None
+    path = work / f"config-{_address(url)[1]}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _golive_load(args: list[str], tls: Tls | None) -> subprocess.Popen[str]:
+    env = {**os.environ, **KEY_ENV}
+    if tls is not None:  # the generator's raw client verifies against the default trust store
+        env["SSL_CERT_FILE"] = str(tls.ca_file)
+    cmd = [str(Path(sys.executable).parent / "golive"), "load", *args]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO, env=env)
+
+
+def gate_run(proc: subprocess.Popen[bytes], config: Path, out: Path, rate: float, tls: Tls | None) -> dict[str, Any]:
+    """``golive load run`` at ``rate`` for 20 s: verdict, p95, and CPU per request of the sandbox and generator."""
     before = load_average()
-    run = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-    held = [line for line in run.stdout.splitlines() if line.startswith(("highest rate", "no rate held"))]
+    cpu = process_cpu(proc.pid)
+    args = ["run", "--config", str(config), "--rate", f"{rate:g}/s", "--duration", "20s", "--out", str(out)]
+    run = _golive_load(args, tls)
+    output, _ = run.communicate()
+    sandbox_cpu = process_cpu(proc.pid) - cpu
+    data = json.loads((out / "result.json").read_text())
+    sent = data["counts"]["sent"] + data["warmup_counts"]["sent"]
+    generator = sum(data.get("generator_cpu", {}).values()) / 100  # steady mean, cores
+    summary = data.get("summary", {})
+    verdicts = [line for line in output.splitlines() if line.startswith(("GO", "NO-GO", "INCONCLUSIVE"))]
+    return {
+        "verdict": verdicts[-1] if verdicts else output[-300:],
+        "p95_ms": round(summary.get("latency", {}).get("p95", 0) * 1000, 2),
+        "server_p95_ms": round(summary.get("server", {}).get("p95", 0) * 1000, 2),
+        "sandbox_cpu_ms_per_request": round(sandbox_cpu / max(sent, 1) * 1000, 3),
+        "generator_cpu_ms_per_request": round(generator / max(data["derived"]["sent_rate"], 1) * 1000, 3),
+        "at": f"{before} -> {load_average()}",
+    }
+
+
+def capacity(config: Path, out: Path, max_rate: float, tls: Tls | None) -> dict[str, Any]:
+    """``golive load capacity`` against the design: the line it ends with, and each step's p95/p99 (ms)."""
+    before = load_average()
+    run = _golive_load(["capacity", "--config", str(config), "--out", str(out), "--max-rate", f"{max_rate:g}"], tls)
+    output, _ = run.communicate()
+    held = [line for line in output.splitlines() if line.startswith(("highest rate", "no rate held"))]
     steps = {}
     for path in sorted(out.glob("step-*.json"), key=lambda p: float(re.sub(r"[^0-9.]", "", p.stem) or 0)):
         data = json.loads(path.read_text())
@@ -239,25 +331,49 @@ def capacity(url: str, out: Path, max_rate: float) -> dict[str, Any]:
                 "p99_ms": round(latency["p99"] * 1000, 2),
                 "server_p95_ms": round(data.get("summary", {}).get("server", {}).get("p95", 0) * 1000, 2),
             }
-    return {"result": held[-1] if held else run.stdout[-500:], "steps": steps, "at": f"{before} -> {load_average()}"}
+    return {"result": held[-1] if held else output[-500:], "steps": steps, "at": f"{before} -> {load_average()}"}
 
 
-def measure(name: str, data_dir: Path, code: Path | None, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def measure(
+    name: str, data_dir: Path, code: Path | None, args: argparse.Namespace, work: Path, tls: Tls | None
+) -> dict[str, Any]:
     print(f"-- {name}: {load_average()}", file=sys.stderr, flush=True)
-    result: dict[str, Any] = {"design": name}
-    proc, url, _ = start_server(data_dir, pin="0", code=code)
+    result: dict[str, Any] = {"design": name, "tls": tls is not None}
+    tls_args = tls.args() if tls else []
+    proc, url, _ = start_server(data_dir, *tls_args, pin="0", code=code)
     try:
-        queries = scenario_queries(url)
-        result["recall_at_10"] = round(recall_at_10(url, queries), 4)
-        result.update(pinned_loops(proc, url, request_bodies(queries), args))
+        queries = scenario_queries(url, tls)
+        bodies = request_bodies(queries)
+        result["recall_at_10"] = round(recall_at_10(url, queries, tls), 4)
+        result.update(pinned_loops(proc, url, bodies, args, tls))
     finally:
         stop(proc)
-    if not args.skip_capacity:
-        proc, url, _ = start_server(data_dir, code=code)
+    if tls is not None:  # the same closed loop without TLS: what TLS adds to the server's CPU per search
+        proc, url, _ = start_server(data_dir, pin="0", code=code)
         try:
-            result["capacity"] = capacity(url, work / f"capacity-{name}", args.max_rate)
+            os.sched_setaffinity(0, {1})
+            asyncio.run(closed_loop(url, bodies, args.warmup, 2, None))
+            cpu = process_cpu(proc.pid)
+            samples = asyncio.run(closed_loop(url, bodies, args.seconds, 2, None))
+            plain = (process_cpu(proc.pid) - cpu) / len(samples) * 1000
+            with_tls = result["closed_loop_2_connections"]["server_cpu_ms_per_search"]
+            result["tls_share"] = {
+                "plain_server_cpu_ms_per_search": round(plain, 3),
+                "tls_share_of_server_cpu": round(1 - plain / with_tls, 3),
+                "at": load_average(),
+            }
         finally:
+            os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
             stop(proc)
+    proc, url, _ = start_server(data_dir, *tls_args, code=code)
+    try:
+        config = load_config(url, tls, work)
+        if args.gate_rate:
+            result["gate_run"] = gate_run(proc, config, work / f"gate-{name[:3]}", args.gate_rate, tls)
+        if not args.skip_capacity:
+            result["capacity"] = capacity(config, work / f"capacity-{name[:3]}", args.max_rate, tls)
+    finally:
+        stop(proc)
     print(json.dumps(result), flush=True)
     return result
 
@@ -280,7 +396,18 @@ def table(results: list[dict[str, Any]]) -> str:
         add(f"{key}: searches/s", lambda r, k=key: r[k]["searches_per_s"])
         add(f"{key}: p50 / p99 ms", lambda r, k=key: f"{r[k]['p50_ms']} / {r[k]['p99_ms']}")
         add(f"{key}: server CPU ms/search", lambda r, k=key: r[k]["server_cpu_ms_per_search"])
+    add("TLS share of server CPU (closed loop)", lambda r: r["tls_share"]["tls_share_of_server_cpu"])
+    add("closed loop without TLS: server CPU ms/search", lambda r: r["tls_share"]["plain_server_cpu_ms_per_search"])
+    add("gate run: verdict", lambda r: r["gate_run"]["verdict"])
+    add("gate run: p95 / server p95 ms", lambda r: f"{r['gate_run']['p95_ms']} / {r['gate_run']['server_p95_ms']}")
+    for label, key in (
+        ("sandbox CPU ms/request", "sandbox_cpu_ms_per_request"),
+        ("generator CPU ms/request", "generator_cpu_ms_per_request"),
+        ("load average", "at"),
+    ):
+        add(f"gate run: {label}", lambda r, k=key: r["gate_run"][k])
     add("capacity (golive load capacity)", lambda r: r["capacity"]["result"])
+    add("capacity: load average", lambda r: r["capacity"]["at"])
     width = max(len(label) for label, _ in rows)
     head = " | ".join(r["design"] for r in results)
     return "\n".join([f"{'':{width}} | {head}", *(f"{label:{width}} | {' | '.join(v)}" for label, v in rows)])
@@ -293,10 +420,13 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=2100.0, help="open-loop arrivals/s (0: skip; default 2100)")
     parser.add_argument("--baseline", default=BASELINE, help=f"git revision of the old design (default {BASELINE})")
     parser.add_argument("--skip-capacity", action="store_true", help="no `golive load capacity` runs")
+    parser.add_argument("--gate-rate", type=float, default=1050.0, help="gate run rate/s (0: skip; default 1050)")
+    parser.add_argument("--plain", action="store_true", help="plain HTTP without API keys (default: TLS and keys)")
     parser.add_argument("--max-rate", type=float, default=5000.0, help="capacity search ceiling (default 5000)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sandbox-bench-"))
     try:
+        tls = None if args.plain else Tls(work / "tls")
         data = work / "data"
         proc, _, first = start_server(data, "--demo")
         stop(proc)
@@ -304,11 +434,11 @@ def main() -> int:
         stop(proc)
         print(json.dumps({"first_demo_start_s": round(first, 1), "restart_s": round(again, 2), "at": load_average()}))
         old_code = baseline_tree(args.baseline, work / "baseline")
-        results = []
+        results: list[dict[str, Any]] = []
         for name, code in ((f"old ({args.baseline})", old_code), ("new (this tree)", None)):
             copy = work / f"data-{len(results)}"
             shutil.copytree(data, copy)
-            results.append(measure(name, copy, code, args, work))
+            results.append(measure(name, copy, code, args, work, tls))
         print(table(results))
     finally:
         shutil.rmtree(work, ignore_errors=True)
