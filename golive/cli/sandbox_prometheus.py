@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,11 @@ import yaml
 
 from golive.lifetime import die_with_parent
 from golive.probes.dependencies.settings import Dependency
+from golive.probes.prometheus import prometheus_state
 from golive.waiting import WaitTimeout, wait_until
 
 APT_HINT = "apt-get install prometheus"
-SCRAPE_INTERVAL_S = 5  # a deployment scrapes every 15-60 s; the demo wants its first scrape within seconds
+SCRAPE_INTERVAL_S = 2  # a deployment scrapes every 15-60 s; the demo wants a scrape soon after the sandbox is up
 ENDPOINT_JOB = "citadel-metrics"  # the job scraping target.metrics_url (the seed's local metrics server)
 
 #: The demo's alert rules: name -> (PromQL, for); ``$job`` stands for ``monitoring.prometheus_job``.
@@ -150,19 +152,23 @@ def _tail(log: Path, lines: int = 3) -> str:
     return " | ".join(text[-lines:]) or "(no output)"
 
 
-def wait_for_first_scrape(url: str, job: str, timeout: float) -> str | None:
-    """Wait until every target of ``job`` was scraped once (up or down: the checks judge); None when it was,
-    else what was seen last (the run goes on: GL-MON-006 reports it)."""
+def wait_for_scrape(url: str, job: str, *, since: float, timeout: float) -> str | None:
+    """Wait until every target of ``job`` was scraped (up or down: the checks judge) after ``since`` (a
+    ``time.time()``); None when it was, else what was seen last (the run goes on: GL-MON-006 reports it).
+
+    Prometheus applies its targets about 5 s after it starts, so ``golive run`` starts it before the sandbox."""
+    seen: list[str] = []
 
     def scraped() -> bool:
-        body = httpx.get(url + "/api/v1/targets?state=active", timeout=2).json()
-        targets = [t for t in body["data"]["activeTargets"] if t.get("labels", {}).get("job") == job]
-        return bool(targets) and all(t.get("health") != "unknown" for t in targets)
+        state = prometheus_state(url, job, timeout=2)
+        seen[:] = [state.error] if state.error else [str(t) for t in state.targets] or [f"no target in job {job!r}"]
+        limit = time.time() - since
+        return bool(state.targets) and all(t.age_s is not None and t.age_s < limit for t in state.targets)
 
     try:
-        wait_until(scraped, timeout=timeout, describe=f"the first scrape of job {job!r}", ignore=(httpx.HTTPError,))
-    except WaitTimeout as err:
-        return str(err)
+        wait_until(scraped, timeout=timeout, describe=f"a scrape of job {job!r}", interval=0.25, max_interval=0.5)
+    except WaitTimeout:
+        return f"no scrape of job {job!r} within {timeout:g} s of the sandbox being ready; last seen: {seen}"
     return None
 
 

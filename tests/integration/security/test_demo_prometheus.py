@@ -7,6 +7,7 @@ rules file lacks."""
 from __future__ import annotations
 
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import httpx
 import pytest
 import yaml
 
-from golive.cli.sandbox_prometheus import demo_rules, running_prometheus, scrape_config, wait_for_first_scrape
+from golive.cli.sandbox_prometheus import demo_rules, running_prometheus, scrape_config, wait_for_scrape
 from golive.sandbox.certs import CA
 from golive.sandbox.metrics_endpoint import running_metrics_endpoint
 from golive.sandbox.testing import SandboxHandle
@@ -41,7 +42,7 @@ def demo_watch(
             folder, job=JOB, target_url=secured.url, key=READ_ONLY_KEY, ca_file=ca.cert_file, metrics_url=metrics_url
         )
         with running_prometheus(folder, config, demo_rules(JOB), free_port()) as url:
-            assert wait_for_first_scrape(url, JOB, timeout=30) is None
+            assert wait_for_scrape(url, JOB, since=time.time(), timeout=30) is None
             yield url, metrics_url, folder
 
 
