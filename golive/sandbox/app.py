@@ -51,6 +51,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/snapshots/{snapshot}", storage_snapshots.download_full),
     ("DELETE", "/snapshots/{snapshot}", storage_snapshots.delete_full),
     ("GET", "/issues", service.issues),
+    ("DELETE", "/issues", service.clear_issues),
     ("GET", "/__sandbox/faults", service.get_faults),
     ("PUT", "/__sandbox/faults", service.put_faults),
     ("DELETE", "/__sandbox/faults", service.delete_faults),

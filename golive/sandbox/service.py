@@ -57,6 +57,12 @@ async def issues(s: State, r: Request) -> Response:
     return ok({"issues": s.faults.state["issues"]}, started=r.started)
 
 
+async def clear_issues(s: State, r: Request) -> Response:
+    """``DELETE /issues``: Qdrant forgets the issues reported so far; here, the injected ones."""
+    s.faults.state["issues"] = []
+    return ok(True, started=r.started)
+
+
 def _iso_now() -> str:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
 

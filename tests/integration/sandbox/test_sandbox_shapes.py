@@ -296,3 +296,19 @@ def test_facet_counts_match_filtered_counts(client: QdrantClient, http: httpx.Cl
     assert zero.status_code == 422
     assert _error(zero).startswith("Validation error in JSON body: [limit")
     assert http.post("/collections/nothing_here/facet", json={"key": "x"}).status_code == 404
+
+
+def test_clearing_issues(clean_faults: SandboxHandle) -> None:
+    issue = {"id": "too_many_collections", "description": "many", "solution": "fewer"}
+    clean_faults.set_faults(issues=[issue])
+    client = QdrantClient(url=clean_faults.url, timeout=10)
+    try:
+        assert client.http.beta_api.get_issues() == {
+            "result": {"issues": [issue]},
+            "status": "ok",
+            "time": pytest.approx(0, abs=1),
+        }
+        assert client.http.beta_api.clear_issues().result is True
+        assert client.http.beta_api.get_issues()["result"] == {"issues": []}  # type: ignore[index]
+    finally:
+        client.close()
