@@ -177,8 +177,10 @@ class SandboxApp:
             *self.cors_headers(headers.get("origin")),
         ]
         if template is not None:
+            name = request.params.get("name")  # per-collection counters only for collections that exist (bounded)
+            collection = name if name is not None and name in self.state.store.collections else None
             self.state.stats.observe(
-                request.method, template, response.status, time.perf_counter() - started, request.params.get("name")
+                request.method, template, response.status, time.perf_counter() - started, collection
             )
         await send({"type": "http.response.start", "status": response.status, "headers": out})
         await send({"type": "http.response.body", "body": response.body})

@@ -248,6 +248,8 @@ def test_metrics_per_collection_label(http: httpx.Client, coll: str) -> None:
     assert all(line.startswith('rest_responses_total{collection="') for line in requests)
     plain = http.get("/metrics").text
     assert f'collection="{coll}"' not in plain
+    http.post("/collections/never_there_at_all/points/query", json={"query": [1, 0, 0, 0]})  # 404
+    assert "never_there_at_all" not in http.get("/metrics", params={"per_collection": "true"}).text
 
 
 def test_collection_info_has_update_queue_and_index_info(client: QdrantClient, http: httpx.Client, coll: str) -> None:
