@@ -49,6 +49,12 @@ async def accept_or_wait(s: State, r: Request, work: Callable[[], Awaitable[Any]
     return ok(None, started=r.started, status=202, status_text="accepted")
 
 
+def snapshot_fault(s: State) -> None:
+    """The ``snapshot_failure`` fault: creating, recovering or uploading any kind of snapshot is a 500."""
+    if s.faults.state["snapshot_failure"]:
+        raise ApiError(500, "Service internal error: injected snapshot failure (golive sandbox fault)")
+
+
 def _root(s: State) -> Path:
     root = s.store.data_dir / "snapshots"
     root.mkdir(parents=True, exist_ok=True)
@@ -66,6 +72,7 @@ async def list_full(s: State, r: Request) -> Response:
 
 
 async def create_full(s: State, r: Request) -> Response:
+    snapshot_fault(s)
     return await accept_or_wait(s, r, lambda: _create_full(s))
 
 
@@ -139,6 +146,7 @@ async def list_shard(s: State, r: Request) -> Response:
 async def create_shard(s: State, r: Request) -> Response:
     root = _shard_root(s, r)
     collection = s.store.get(r.params["name"])
+    snapshot_fault(s)
 
     async def work() -> dict[str, Any]:
         await collection.settle()
@@ -177,6 +185,7 @@ async def recover_shard(s: State, r: Request) -> Response:
     if not isinstance(location, str):
         raise bad_request("missing field `location`")
     name, checksum = r.params["name"], body.get("checksum")
+    snapshot_fault(s)
 
     async def work() -> bool:
         path, temporary = await snapshots.fetch(s.store, location)
@@ -193,6 +202,7 @@ async def recover_shard(s: State, r: Request) -> Response:
 async def upload_shard(s: State, r: Request, data: bytes) -> Response:
     """``POST .../shards/0/snapshots/upload`` with the file part already taken out of the body."""
     _shard_root(s, r)
+    snapshot_fault(s)
     path = snapshots.staging_dir(s.store) / f"upload-{uuid.uuid4().hex}.snapshot"
     await asyncio.to_thread(path.write_bytes, data)
     name, checksum = r.params["name"], r.query.get("checksum")

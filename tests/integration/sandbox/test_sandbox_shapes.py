@@ -314,3 +314,14 @@ def test_clearing_issues(clean_faults: SandboxHandle) -> None:
         assert client.http.beta_api.get_issues()["result"] == {"issues": []}  # type: ignore[index]
     finally:
         client.close()
+
+
+def test_snapshot_failure_fault_covers_full_and_shard_snapshots(clean_faults: SandboxHandle, coll: str) -> None:
+    clean_faults.set_faults(snapshot_failure=True)
+    with httpx.Client(base_url=clean_faults.url, timeout=30) as http:
+        for method, path in (("POST", "/snapshots"), ("POST", f"/collections/{coll}/shards/0/snapshots")):
+            failed = http.request(method, path)
+            assert failed.status_code == 500, (path, failed.text)
+            assert "injected snapshot failure" in _error(failed)
+        clean_faults.clear_faults()
+        assert http.post(f"/collections/{coll}/shards/0/snapshots").status_code == 200
