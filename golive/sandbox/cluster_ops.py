@@ -27,7 +27,7 @@ async def recover_peer(s: State, r: Request) -> Response:
 async def remove_peer(s: State, r: Request) -> Response:
     _standalone(s)
     raw = r.params["peer_id"]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise bad_request(f"can not parse `{raw}` as a peer id (an unsigned integer)")
     peer = int(raw)
     fault = s.faults.state["cluster"]

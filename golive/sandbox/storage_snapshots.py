@@ -130,7 +130,7 @@ def _shard_root(s: State, r: Request) -> Path:
     name = r.params["name"]
     s.store.get(name)
     raw = r.params["shard"]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise bad_request(f"Invalid shard id {raw!r}: expected a non-negative integer")
     if int(raw) != 0:
         raise ApiError(404, f"Not found: shard {int(raw)} not found")

@@ -163,6 +163,8 @@ def test_shard_snapshot_round_trip(client: QdrantClient, http: httpx.Client, col
     assert client.count(coll).count == 30
     assert client.delete_shard_snapshot(coll, 0, snap.name)
     assert client.list_shard_snapshots(coll, 0) == []
+    for odd in ("²", "-1", "x"):  # Unicode digits too: a 400, never int()'s ValueError as a 500
+        assert http.get(f"/collections/{coll}/shards/{odd}/snapshots").status_code == 400, odd
     other = http.get(f"/collections/{coll}/shards/1/snapshots")
     assert (other.status_code, _error(other)) == (404, "Not found: shard 1 not found")
     missing = http.get("/collections/nothing_here/shards/0/snapshots")
@@ -182,6 +184,7 @@ def test_cluster_recover_and_peer_removal_are_405_on_a_single_node(clean_faults:
         recovered = http.post("/cluster/recover")
         assert recovered.status_code == 200
         assert recovered.json()["result"] is True
+        assert http.delete("/cluster/peer/²").status_code == 400
         removed = http.delete("/cluster/peer/3")
         assert (removed.status_code, _error(removed)) == (
             400,
