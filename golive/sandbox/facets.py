@@ -35,10 +35,10 @@ async def facet(s: State, r: Request) -> Response:
     exact = body.get("exact", False)
     if not isinstance(exact, bool):
         raise bad_request("exact must be a boolean")
-    request = qe.FacetRequest(key, limit=limit, exact=exact, filter=convert.to_filter(body.get("filter")))
-    try:
-        found = c.shard.facet(request)
-    except Exception as exc:  # qdrant-edge's error for a key without a suitable index, e.g.
+    flt = convert.to_filter(body.get("filter"))
+    try:  # qdrant-edge refuses an invalid JSON path (`a[`) when the request is built, and a key without a
+        found = c.shard.facet(qe.FacetRequest(key, limit=limit, exact=exact, filter=flt))  # suitable index
+    except Exception as exc:
         raise bad_request(str(exc)) from None
     hits = [{"value": hit.value, "count": hit.count} for hit in found.hits]
     return ok({"hits": hits}, started=r.started)

@@ -146,11 +146,19 @@ def local_snapshot(store: Store, host: str, raw_path: str) -> Path:
     path = Path(raw_path)
     if host not in {"", "localhost"} or not path.is_absolute():
         raise bad_request("Invalid snapshot URI, file path must be absolute or on localhost")
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):  # e.g. a NUL byte in the path
+        exists = False
+    if not exists:
         raise bad_request(f'Snapshot file "{path}" does not exist')
     root = store.data_dir / "snapshots"
     root.mkdir(parents=True, exist_ok=True)
-    allowed, resolved = root.resolve(), path.resolve()
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a dangling link
+        raise bad_request(f'Failed to resolve snapshot path "{path}": {exc}') from None
+    allowed = root.resolve()
     if not resolved.is_relative_to(allowed):
         raise ApiError(403, f'Forbidden: Snapshot file path must be inside the snapshots directory "{allowed}"')
     return resolved

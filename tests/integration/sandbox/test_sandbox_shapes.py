@@ -301,6 +301,8 @@ def test_facet_counts_match_filtered_counts(client: QdrantClient, http: httpx.Cl
     assert zero.status_code == 422
     assert _error(zero).startswith("Validation error in JSON body: [limit")
     assert http.post("/collections/nothing_here/facet", json={"key": "x"}).status_code == 404
+    for body in ({"key": "a["}, {"key": 3}, {"key": "category", "exact": "yes"}, {"key": "category", "nope": 1}):
+        assert http.post("/collections/faq/facet", json=body).status_code == 400, body
 
 
 def test_clearing_issues(clean_faults: SandboxHandle) -> None:

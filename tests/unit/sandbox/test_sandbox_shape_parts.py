@@ -64,6 +64,8 @@ def test_file_locations_follow_qdrants_rules(tmp_path: Path) -> None:
     assert local_snapshot(store, "localhost", str(inside)) == inside.resolve()
     outside = tmp_path / "elsewhere.snapshot"
     outside.write_bytes(b"x")
+    loop = inside.parent / "loop.snapshot"
+    loop.symlink_to(loop)  # exists() is False for a link to itself: "does not exist", as for a missing file
     cases = [
         (
             ("whatever.snapshot", "/x"),
@@ -74,6 +76,8 @@ def test_file_locations_follow_qdrants_rules(tmp_path: Path) -> None:
         (("", "/no/such.snapshot"), 400, 'Bad request: Snapshot file "/no/such.snapshot" does not exist'),
         (("", str(outside)), 403, "Forbidden: Snapshot file path must be inside the snapshots directory"),
         (("", str(inside.parent / ".." / ".." / ".." / "elsewhere.snapshot")), 403, "Forbidden: Snapshot file path"),
+        (("", "/x\x00y"), 400, 'Bad request: Snapshot file "/x'),
+        (("", str(loop)), 400, "Bad request: Snapshot file"),
     ]
     for (host, path), status, text in cases:
         with pytest.raises(ApiError) as caught:
