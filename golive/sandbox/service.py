@@ -54,12 +54,32 @@ async def metrics(s: State, r: Request) -> Response:
 
 
 async def issues(s: State, r: Request) -> Response:
-    return ok({"issues": s.faults.state["issues"]}, started=r.started)
+    """Qdrant's issue records (``code``, ``description``, ``solution``, ``timestamp``) for the injected issues."""
+    records = []
+    for issue in s.faults.state["issues"]:
+        since = s.issues_since.get(issue["id"]) or s.started_at
+        records.append(
+            {
+                "code": issue["id"],
+                "description": issue["description"],
+                "solution": {"Refactor": issue["solution"]} if issue["solution"] else "None",
+                "timestamp": since.isoformat().replace("+00:00", "Z"),
+            }
+        )
+    return ok({"issues": records}, started=r.started)
+
+
+def _note_issues(s: State) -> None:
+    """When each injected issue first appeared (Qdrant's ``timestamp``); forget the ones no longer listed."""
+    codes = {issue["id"] for issue in s.faults.state["issues"]}
+    now = dt.datetime.now(dt.UTC)
+    s.issues_since = {code: s.issues_since.get(code, now) for code in codes}
 
 
 async def clear_issues(s: State, r: Request) -> Response:
     """``DELETE /issues``: Qdrant forgets the issues reported so far; here, the injected ones."""
     s.faults.state["issues"] = []
+    _note_issues(s)
     return ok(True, started=r.started)
 
 
@@ -251,11 +271,13 @@ async def put_faults(s: State, r: Request) -> Response:
         s.faults.merge(r.json())
     except FaultError as exc:
         raise bad_request(str(exc)) from None
+    _note_issues(s)
     await backups.apply_faults(s)
     return ok(s.faults.to_json(), started=r.started)
 
 
 async def delete_faults(s: State, r: Request) -> Response:
     s.faults.clear()
+    _note_issues(s)
     await backups.apply_faults(s)
     return ok(s.faults.to_json(), started=r.started)
