@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from qdrant_client import QdrantClient
+from support.sandboxes import cleared
 
 from golive.sandbox.testing import SandboxHandle, running_sandbox
 
@@ -35,11 +36,7 @@ def sandbox(sandbox_data: Path) -> Iterator[SandboxHandle]:
 @pytest.fixture
 def clean_faults(sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
     """The shared sandbox, with every fault cleared afterwards even if the test fails."""
-    sandbox.clear_faults()
-    try:
-        yield sandbox
-    finally:
-        sandbox.clear_faults()
+    yield from cleared(sandbox)
 
 
 @pytest.fixture
