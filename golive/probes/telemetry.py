@@ -27,12 +27,27 @@ class Issue:
 
 
 def qdrant_issues(target: Target) -> list[Issue]:
+    """Qdrant's issue records: ``code``, ``description``, ``solution`` (``{"Refactor": text}``,
+    ``{"Immediate": {"message", "action"}}``, ``{"ImmediateChoice": [...]}`` or ``"None"``)."""
     result = target.result("/issues") or {}
     return [
-        Issue(str(i.get("id", "?")), str(i.get("description", "")), str(i.get("solution") or ""))
+        Issue(str(i.get("code", i.get("id", "?"))), str(i.get("description", "")), solution_text(i.get("solution")))
         for i in result.get("issues", [])
         if isinstance(i, dict)
     ]
+
+
+def solution_text(solution: object) -> str:
+    """The human part of an issue's solution: the refactoring advice or the immediate actions' messages."""
+    if isinstance(solution, str):
+        return "" if solution == "None" else solution
+    if not isinstance(solution, dict) or len(solution) != 1:
+        return ""
+    kind, value = next(iter(solution.items()))
+    if kind == "Refactor":
+        return str(value)
+    choices = value if kind == "ImmediateChoice" and isinstance(value, list) else [value]
+    return " | ".join(str(c.get("message", "")) for c in choices if isinstance(c, dict))
 
 
 def save_telemetry(target: Target, run_dir: Path, details_level: int = 1) -> Path:

@@ -14,6 +14,9 @@ from golive.protocol import SANDBOX_HEADER
 #: The Qdrant release qdrant-edge-py 0.9.0 was cut after (edge bump qdrant/qdrant#10105, 2026-08-06,
 #: follows the 1.19.0 release, qdrant/qdrant#10084, 2026-08-04).
 QDRANT_VERSION = "1.19.0"
+#: The commit Qdrant 1.19.0's release builds report in ``GET /`` (the v1.19.0 tag). qdrant-edge-py's wheel
+#: carries no commit of its own, and ``GET /`` claims the Qdrant version, so it claims that build's commit.
+QDRANT_COMMIT = "74f3e85b9473c62560006c043e13737ce6b48412"
 
 
 def edge_version() -> str:
@@ -26,4 +29,4 @@ def edge_version() -> str:
 
 SANDBOX_HEADER_VALUE = f"qdrant-edge-py {edge_version()}"
 
-__all__ = ["QDRANT_VERSION", "SANDBOX_HEADER", "SANDBOX_HEADER_VALUE", "edge_version"]
+__all__ = ["QDRANT_COMMIT", "QDRANT_VERSION", "SANDBOX_HEADER", "SANDBOX_HEADER_VALUE", "edge_version"]

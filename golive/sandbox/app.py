@@ -13,7 +13,16 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from golive.sandbox import SANDBOX_HEADER, SANDBOX_HEADER_VALUE, routes, service
+from golive.sandbox import (
+    SANDBOX_HEADER,
+    SANDBOX_HEADER_VALUE,
+    cluster_ops,
+    facets,
+    routes,
+    service,
+    storage_snapshots,
+    telemetry,
+)
 from golive.sandbox.auth import Unauthorized, check_with_fault
 from golive.sandbox.faults import precise_sleep
 from golive.sandbox.protocol import ApiError, Request, Response, error, text
@@ -26,15 +35,23 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 C = "/collections/{name}"
+S = C + "/shards/{shard}/snapshots"
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/", service.root),
     ("GET", "/healthz", service.healthz),
     ("GET", "/livez", service.healthz),
     ("GET", "/readyz", service.readyz),
     ("GET", "/metrics", service.metrics),
-    ("GET", "/telemetry", service.telemetry),
+    ("GET", "/telemetry", telemetry.telemetry),
     ("GET", "/cluster", service.cluster),
+    ("POST", "/cluster/recover", cluster_ops.recover_peer),
+    ("DELETE", "/cluster/peer/{peer_id}", cluster_ops.remove_peer),
+    ("GET", "/snapshots", storage_snapshots.list_full),
+    ("POST", "/snapshots", storage_snapshots.create_full),
+    ("GET", "/snapshots/{snapshot}", storage_snapshots.download_full),
+    ("DELETE", "/snapshots/{snapshot}", storage_snapshots.delete_full),
     ("GET", "/issues", service.issues),
+    ("DELETE", "/issues", service.clear_issues),
     ("GET", "/__sandbox/faults", service.get_faults),
     ("PUT", "/__sandbox/faults", service.put_faults),
     ("DELETE", "/__sandbox/faults", service.delete_faults),
@@ -69,6 +86,13 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("PUT", C + "/snapshots/recover", service.recover_snapshot),
     ("GET", C + "/snapshots/{snapshot}", service.download_snapshot),
     ("DELETE", C + "/snapshots/{snapshot}", service.delete_snapshot),
+    ("POST", C + "/facet", facets.facet),
+    ("GET", S, storage_snapshots.list_shard),
+    ("POST", S, storage_snapshots.create_shard),
+    ("POST", S + "/upload", service.upload_shard_snapshot),
+    ("PUT", S + "/recover", storage_snapshots.recover_shard),
+    ("GET", S + "/{snapshot}", storage_snapshots.download_shard),
+    ("DELETE", S + "/{snapshot}", storage_snapshots.delete_shard),
 ]
 CORS_METHODS = b"GET, POST, PUT, DELETE, PATCH, OPTIONS"
 MAX_BODY = 512 * 1024 * 1024
@@ -153,7 +177,11 @@ class SandboxApp:
             *self.cors_headers(headers.get("origin")),
         ]
         if template is not None:
-            self.state.stats.observe(request.method, template, response.status, time.perf_counter() - started)
+            name = request.params.get("name")  # per-collection counters only for collections that exist (bounded)
+            collection = name if name is not None and name in self.state.store.collections else None
+            self.state.stats.observe(
+                request.method, template, response.status, time.perf_counter() - started, collection
+            )
         await send({"type": "http.response.start", "status": response.status, "headers": out})
         await send({"type": "http.response.body", "body": response.body})
 
@@ -179,8 +207,8 @@ class SandboxApp:
             if s.faults.should_fail():
                 return error(500, INJECTED_ERROR, started=r.started), None
         matched = self.router.match(r.method, r.path)
-        if matched is None:
-            return text(404, ""), None
+        if matched is None:  # Qdrant's API-key middleware runs before routing: no key, no 404
+            return self.not_found(r), None
         if isinstance(matched, list):
             return self.not_allowed(r, matched), None
         handler, template, params = matched
@@ -195,6 +223,16 @@ class SandboxApp:
         except Exception as exc:
             log.exception("unexpected error on %s %s", r.method, r.path)
             return error(500, f"Service internal error: {exc}", started=r.started), template
+
+    def not_found(self, r: Request) -> Response:
+        """An empty 404, after the API-key check (401 without a valid key, as Qdrant answers)."""
+        try:
+            check_with_fault(self.state.keys, self.state.faults.state["auth"], r.method, r.path, r.headers)
+        except Unauthorized as exc:
+            return text(401, str(exc))
+        except ApiError:  # a read-only key on an unknown path: still just not found
+            pass
+        return text(404, "")
 
     def not_allowed(self, r: Request, allowed: list[str]) -> Response:
         """405 in Qdrant's error envelope, with ``allow``; auth first, as Qdrant's middleware would."""

@@ -19,7 +19,7 @@ READ_ONLY_WRITE = "Forbidden: Global manage access is required"
 # POST endpoints that only read (everything else that is not GET/HEAD writes).
 READ_POSTS = re.compile(
     r"^/collections/[^/]+/points(/(query(/batch|/groups)?|search(/batch|/groups)?|scroll|count"
-    r"|recommend(/batch|/groups)?|discover(/batch)?|facet))?$"
+    r"|recommend(/batch|/groups)?|discover(/batch)?|facet))?$|^/collections/[^/]+/facet$"
 )
 
 

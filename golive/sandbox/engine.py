@@ -243,6 +243,10 @@ class Collection:
     def info(self) -> qe.ShardInfo:
         return self.shard.info()
 
+    def queued_writes(self) -> int:
+        """Writes acknowledged (``wait=false``) and not yet applied: Qdrant's ``update_queue.length``."""
+        return len(self._tasks) - self.optimize_pending - self.optimizing
+
     async def reconfigure(self, config: dict[str, Any]) -> None:
         """Reopen the shard with ``config`` (qdrant-edge takes tuning changes only at load) and store it.
 

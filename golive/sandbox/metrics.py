@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import time
 from dataclasses import dataclass, field
 
 BUCKETS = (0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0)  # Qdrant's REST histogram buckets
@@ -22,32 +23,45 @@ class EndpointStats:
     total_s: float = 0.0
     min_s: float = float("inf")
     max_s: float = 0.0
+    last_responded: float = 0.0  # wall clock (time.time) of the latest response
     buckets: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
 
 
 class RequestStats:
-    """Per (method, endpoint template, status) counters and durations."""
+    """Per (method, endpoint template, status) counters and durations, and the same per collection."""
 
     def __init__(self) -> None:
         self.by_key: dict[tuple[str, str, int], EndpointStats] = {}
+        self.by_collection: dict[tuple[str, str, str, int], EndpointStats] = {}
 
-    def observe(self, method: str, endpoint: str, status: int, seconds: float) -> None:
+    def observe(self, method: str, endpoint: str, status: int, seconds: float, collection: str | None = None) -> None:
         stats = self.by_key.get((method, endpoint, status))
         if stats is None:
             stats = self.by_key[(method, endpoint, status)] = EndpointStats()
-        stats.count += 1
-        if status >= 400:
-            stats.fail_count += 1
-        stats.total_s += seconds
-        stats.min_s = min(stats.min_s, seconds)
-        stats.max_s = max(stats.max_s, seconds)
-        for i, bound in enumerate(BUCKETS):
-            if seconds <= bound:
-                stats.buckets[i] += 1
-                break
+        _add(stats, status, seconds)
+        if collection is not None:
+            key = (collection, method, endpoint, status)
+            per = self.by_collection.get(key)
+            if per is None:
+                per = self.by_collection[key] = EndpointStats()
+            _add(per, status, seconds)
 
     def total(self) -> int:
         return sum(s.count for s in self.by_key.values())
+
+
+def _add(stats: EndpointStats, status: int, seconds: float) -> None:
+    stats.count += 1
+    if status >= 400:
+        stats.fail_count += 1
+    stats.total_s += seconds
+    stats.min_s = min(stats.min_s, seconds)
+    stats.max_s = max(stats.max_s, seconds)
+    stats.last_responded = time.time()
+    for i, bound in enumerate(BUCKETS):
+        if seconds <= bound:
+            stats.buckets[i] += 1
+            break
 
 
 @dataclass
@@ -58,6 +72,7 @@ class Snapshot:
     collections: list[tuple[str, int, int]]
     requests: RequestStats
     recovery_mode: bool = False
+    per_collection: bool = False  # ``?per_collection=true``: request families by collection instead
 
 
 def _labels(**labels: str) -> str:
@@ -123,18 +138,26 @@ def render(snap: Snapshot, process: dict[str, float] | None = None) -> str:
     _family(lines, "collection_points", "approximate amount of points per collection", "gauge",
             [(_labels(id=name), points) for name, points, _ in snap.collections])  # fmt: skip
     _family(lines, "cluster_enabled", "is cluster support enabled", "gauge", [("", 0)])
-    _requests(lines, snap.requests)
+    if snap.per_collection:
+        _requests(lines, {(("collection", c), ("method", m), ("endpoint", e), ("status", str(st))): v
+                          for (c, m, e, st), v in snap.requests.by_collection.items()})  # fmt: skip
+    else:
+        _requests(lines, {(("method", m), ("endpoint", e), ("status", str(st))): v
+                          for (m, e, st), v in snap.requests.by_key.items()})  # fmt: skip
     for name, value in (process if process is not None else process_metrics()).items():
         help_text, kind = HELP[name]
         _family(lines, name, help_text, kind, [("", value)])
     return "\n".join(lines) + "\n"
 
 
-def _requests(lines: list[str], stats: RequestStats) -> None:
-    if not stats.by_key:
+Labels = tuple[tuple[str, str], ...]
+
+
+def _requests(lines: list[str], by_labels: dict[Labels, EndpointStats]) -> None:
+    if not by_labels:
         return
-    items = sorted(stats.by_key.items())
-    keyed = [(_labels(method=m, endpoint=e, status=str(s)), st) for (m, e, s), st in items]
+    items = sorted(by_labels.items())
+    keyed = [(_labels(**dict(labels)), st) for labels, st in items]
     _family(lines, "rest_responses_total", "total number of responses", "counter",
             [(lab, st.count) for lab, st in keyed])  # fmt: skip
     _family(lines, "rest_responses_fail_total", "total number of failed responses", "counter",
@@ -149,10 +172,10 @@ def _requests(lines: list[str], stats: RequestStats) -> None:
                 [(lab, st.max_s) for lab, st in timed])  # fmt: skip
     lines.append("# HELP rest_responses_duration_seconds response duration histogram")
     lines.append("# TYPE rest_responses_duration_seconds histogram")
-    for (method, endpoint, status), st in items:
-        if status != 200:
+    for labels, st in items:
+        base = dict(labels)
+        if base["status"] != "200":
             continue
-        base = {"method": method, "endpoint": endpoint, "status": str(status)}
         cumulative = 0
         for bound, n in zip(BUCKETS, st.buckets, strict=True):
             cumulative += n

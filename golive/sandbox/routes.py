@@ -12,6 +12,7 @@ import qdrant_edge as qe
 
 from golive.sandbox import convert
 from golive.sandbox.engine import SCHEMA_TYPES, Collection, parse_create, parse_update
+from golive.sandbox.facets import schema_params
 from golive.sandbox.protocol import ApiError, Request, Response, bad_input, bad_request, ok
 from golive.sandbox.state import State
 
@@ -55,11 +56,19 @@ def collection_info(s: State, c: Collection) -> dict[str, Any]:
             "wal_config": {"wal_capacity_mb": 32, "wal_segments_ahead": 0},
             "quantization_config": None,
         },
-        "payload_schema": {
-            key: {"data_type": str(idx.data_type).rsplit(".", 1)[-1].lower(), "points": idx.points}
-            for key, idx in info.payload_schema.items()
-        },
+        "payload_schema": {key: _index_info(idx) for key, idx in info.payload_schema.items()},
+        "update_queue": {"length": c.queued_writes()},
     }
+
+
+def _index_info(idx: Any) -> dict[str, Any]:
+    """Qdrant's ``PayloadIndexInfo``: ``params`` only for an index created with them, as Qdrant shows it."""
+    out: dict[str, Any] = {"data_type": str(idx.data_type).rsplit(".", 1)[-1].lower()}
+    params = schema_params(idx.params)
+    if params is not None:
+        out["params"] = params
+    out["points"] = idx.points
+    return out
 
 
 async def list_collections(s: State, r: Request) -> Response:

@@ -12,7 +12,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from golive.sandbox import QDRANT_VERSION, backups, edge_version, snapshots
+from golive.sandbox import QDRANT_COMMIT, QDRANT_VERSION, backups, snapshots, storage_snapshots
 from golive.sandbox.faults import FaultError
 from golive.sandbox.metrics import Snapshot, render
 from golive.sandbox.protocol import (
@@ -24,7 +24,6 @@ from golive.sandbox.protocol import (
     raw_json,
     text,
 )
-from golive.sandbox.routes import collection_info
 from golive.sandbox.state import State
 
 PEER_ID = 1
@@ -32,7 +31,7 @@ SNAPSHOT_TYPE = b"application/octet-stream"
 
 
 async def root(s: State, r: Request) -> Response:
-    return raw_json({"title": "qdrant - vector search engine", "version": QDRANT_VERSION, "commit": None})
+    return raw_json({"title": "qdrant - vector search engine", "version": QDRANT_VERSION, "commit": QDRANT_COMMIT})
 
 
 async def healthz(s: State, r: Request) -> Response:
@@ -50,69 +49,38 @@ async def metrics(s: State, r: Request) -> Response:
     for name in s.store.names():
         points = s.store.collections[name].info().points_count
         rows.append((name, points, points))
-    body = render(Snapshot(QDRANT_VERSION, rows, s.stats))
+    body = render(Snapshot(QDRANT_VERSION, rows, s.stats, per_collection=r.flag("per_collection", False)))
     return Response(200, body.encode(), b"text/plain; version=0.0.4")
 
 
-def _sandbox_marker(s: State) -> dict[str, Any]:
-    return {
-        "engine": "qdrant-edge-py",
-        "engine_version": edge_version(),
-        "note": "golive sandbox: a test target, not Qdrant",
-        "demo": s.demo,
-    }
-
-
-async def telemetry(s: State, r: Request) -> Response:
-    try:
-        level = int(r.query.get("details_level", "0") or 0)
-    except ValueError:
-        raise bad_request("details_level must be an integer") from None
-    collections: list[dict[str, Any]] = []
-    if level >= 1:
-        for name in s.store.names():
-            c = s.store.collections[name]
-            info = collection_info(s, c)
-            collections.append(
-                {
-                    "id": name,
-                    "init_time_ms": 0,
-                    "config": info["config"],
-                    "shards": [
-                        {
-                            "id": 0,
-                            "key": None,
-                            "local": {
-                                "variant_name": None,
-                                "status": info["status"],
-                                "total_optimized_points": 0,
-                                "segments": [],
-                            },
-                            "remote": [],
-                            "replicate_states": {str(PEER_ID): "Active"},
-                        }
-                    ],
-                }
-            )
-    result = {
-        "id": s.instance_id,
-        "app": {
-            "name": "qdrant",
-            "version": QDRANT_VERSION,
-            "startup": s.started_at.isoformat(),
-        },
-        "collections": {
-            "number_of_collections": len(s.store.collections),
-            "collections": collections if level >= 1 else None,
-        },
-        "cluster": {"enabled": s.faults.state["cluster"] is not None},
-        "golive_sandbox": _sandbox_marker(s),
-    }
-    return ok(result, started=r.started)
-
-
 async def issues(s: State, r: Request) -> Response:
-    return ok({"issues": s.faults.state["issues"]}, started=r.started)
+    """Qdrant's issue records (``code``, ``description``, ``solution``, ``timestamp``) for the injected issues."""
+    records = []
+    for issue in s.faults.state["issues"]:
+        since = s.issues_since.get(issue["id"]) or s.started_at
+        records.append(
+            {
+                "code": issue["id"],
+                "description": issue["description"],
+                "solution": {"Refactor": issue["solution"]} if issue["solution"] else "None",
+                "timestamp": since.isoformat().replace("+00:00", "Z"),
+            }
+        )
+    return ok({"issues": records}, started=r.started)
+
+
+def _note_issues(s: State) -> None:
+    """When each injected issue first appeared (Qdrant's ``timestamp``); forget the ones no longer listed."""
+    codes = {issue["id"] for issue in s.faults.state["issues"]}
+    now = dt.datetime.now(dt.UTC)
+    s.issues_since = {code: s.issues_since.get(code, now) for code in codes}
+
+
+async def clear_issues(s: State, r: Request) -> Response:
+    """``DELETE /issues``: Qdrant forgets the issues reported so far; here, the injected ones."""
+    s.faults.state["issues"] = []
+    _note_issues(s)
+    return ok(True, started=r.started)
 
 
 def _iso_now() -> str:
@@ -207,7 +175,11 @@ async def _damage_restore(s: State, name: str) -> None:
 async def create_snapshot(s: State, r: Request) -> Response:
     c = s.store.get(r.params["name"])
     _snapshot_fault(s)
-    return ok(_reported(s, await snapshots.create(s.store, c)), started=r.started)
+
+    async def work() -> dict[str, Any]:
+        return _reported(s, await snapshots.create(s.store, c))
+
+    return await storage_snapshots.accept_or_wait(s, r, work)
 
 
 async def list_snapshots(s: State, r: Request) -> Response:
@@ -225,8 +197,13 @@ async def download_snapshot(s: State, r: Request) -> Response:
 
 async def delete_snapshot(s: State, r: Request) -> Response:
     s.store.get(r.params["name"])
-    snapshots.delete(s.store, r.params["name"], r.params["snapshot"])
-    return ok(True, started=r.started)
+    snapshots.snapshot_path(s.store, r.params["name"], r.params["snapshot"])  # 404 before any 202
+
+    async def work() -> bool:
+        snapshots.delete(s.store, r.params["name"], r.params["snapshot"])
+        return True
+
+    return await storage_snapshots.accept_or_wait(s, r, work)
 
 
 async def recover_snapshot(s: State, r: Request) -> Response:
@@ -235,14 +212,18 @@ async def recover_snapshot(s: State, r: Request) -> Response:
     if not isinstance(location, str):
         raise bad_request("missing field `location`")
     _snapshot_fault(s)
-    path, temporary = await snapshots.fetch(s.store, location)
-    try:
-        await snapshots.recover(s.store, r.params["name"], path, body.get("checksum"))
-    finally:
-        if temporary:
-            path.unlink(missing_ok=True)
-    await _damage_restore(s, r.params["name"])
-    return ok(True, started=r.started)
+
+    async def work() -> bool:
+        path, temporary = await snapshots.fetch(s.store, location)
+        try:
+            await snapshots.recover(s.store, r.params["name"], path, body.get("checksum"))
+        finally:
+            if temporary:
+                path.unlink(missing_ok=True)
+        await _damage_restore(s, r.params["name"])
+        return True
+
+    return await storage_snapshots.accept_or_wait(s, r, work)
 
 
 async def upload_snapshot(s: State, r: Request) -> Response:
@@ -250,12 +231,20 @@ async def upload_snapshot(s: State, r: Request) -> Response:
     data = _multipart_file(r)
     path = snapshots.staging_dir(s.store) / f"upload-{uuid.uuid4().hex}.snapshot"
     await asyncio.to_thread(path.write_bytes, data)
-    try:
-        await snapshots.recover(s.store, r.params["name"], path, r.query.get("checksum"))
-    finally:
-        path.unlink(missing_ok=True)
-    await _damage_restore(s, r.params["name"])
-    return ok(True, started=r.started)
+
+    async def work() -> bool:
+        try:
+            await snapshots.recover(s.store, r.params["name"], path, r.query.get("checksum"))
+        finally:
+            path.unlink(missing_ok=True)
+        await _damage_restore(s, r.params["name"])
+        return True
+
+    return await storage_snapshots.accept_or_wait(s, r, work)
+
+
+async def upload_shard_snapshot(s: State, r: Request) -> Response:
+    return await storage_snapshots.upload_shard(s, r, _multipart_file(r))
 
 
 def _multipart_file(r: Request) -> bytes:
@@ -282,11 +271,13 @@ async def put_faults(s: State, r: Request) -> Response:
         s.faults.merge(r.json())
     except FaultError as exc:
         raise bad_request(str(exc)) from None
+    _note_issues(s)
     await backups.apply_faults(s)
     return ok(s.faults.to_json(), started=r.started)
 
 
 async def delete_faults(s: State, r: Request) -> Response:
     s.faults.clear()
+    _note_issues(s)
     await backups.apply_faults(s)
     return ok(s.faults.to_json(), started=r.started)

@@ -116,10 +116,7 @@ async def fetch(store: Store, location: str) -> tuple[Path, bool]:
     except ValueError as exc:
         raise bad_request(f"invalid snapshot location {location!r}: {exc}") from None
     if parsed.scheme == "file":
-        path = Path(unquote(parsed.path))
-        if not path.is_file():
-            raise ApiError(404, f"Not found: Snapshot file {path} does not exist")
-        return path, False
+        return local_snapshot(store, parsed.netloc, unquote(parsed.path)), False
     if parsed.scheme in {"http", "https"}:
         if not _is_loopback(host):
             raise bad_request(f"the sandbox only downloads snapshots from loopback, not {host!r}")
@@ -138,7 +135,33 @@ async def fetch(store: Store, location: str) -> tuple[Path, bool]:
             target.unlink(missing_ok=True)
             raise bad_request(f"snapshot download failed: {exc}") from None
         return target, True
-    raise bad_request(f"unsupported snapshot location {location!r} (use file:// or http(s)://)")
+    raise bad_request(f"URL {location} with scheme {parsed.scheme} is not supported")
+
+
+def local_snapshot(store: Store, host: str, raw_path: str) -> Path:
+    """Qdrant's rules for a ``file://`` location: absolute or on localhost, existing, inside the snapshots path.
+
+    The file is only stat-ed and resolved here, never opened, unless it passes all three.
+    """
+    path = Path(raw_path)
+    if host not in {"", "localhost"} or not path.is_absolute():
+        raise bad_request("Invalid snapshot URI, file path must be absolute or on localhost")
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):  # e.g. a NUL byte in the path
+        exists = False
+    if not exists:
+        raise bad_request(f'Snapshot file "{path}" does not exist')
+    root = store.data_dir / "snapshots"
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a dangling link
+        raise bad_request(f'Failed to resolve snapshot path "{path}": {exc}') from None
+    allowed = root.resolve()
+    if not resolved.is_relative_to(allowed):
+        raise ApiError(403, f'Forbidden: Snapshot file path must be inside the snapshots directory "{allowed}"')
+    return resolved
 
 
 def _is_loopback(host: str) -> bool:

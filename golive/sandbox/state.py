@@ -34,6 +34,7 @@ class State:
     url: str = ""  # where the server listens, for log lines (set by the CLI)
     instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    issues_since: dict[str, dt.datetime] = field(default_factory=dict)  # when each injected issue appeared
 
     def ready(self) -> bool:
         """Like Qdrant's /readyz: loaded, and no local shard in a state other than Active.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,9 +21,15 @@ def demo_scale() -> float:
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxHandle]:
+def sandbox_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared sandbox's data dir (its snapshots path is ``sandbox_data / "snapshots"``)."""
+    return tmp_path_factory.mktemp("sandbox") / "data"
+
+
+@pytest.fixture(scope="session")
+def sandbox(sandbox_data: Path) -> Iterator[SandboxHandle]:
     """A sandbox with the demo at scale 0.05 and no API key."""
-    with running_sandbox(tmp_path_factory.mktemp("sandbox") / "data", demo=True, demo_scale=DEMO_SCALE) as sb:
+    with running_sandbox(sandbox_data, demo=True, demo_scale=DEMO_SCALE) as sb:
         yield sb
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from qdrant_client import QdrantClient, models
 
-from golive.sandbox import QDRANT_VERSION, SANDBOX_HEADER
+from golive.sandbox import QDRANT_COMMIT, QDRANT_VERSION, SANDBOX_HEADER
 from golive.sandbox.demo import DEMO_COLLECTIONS
 from golive.sandbox.testing import SandboxHandle
 
@@ -37,7 +37,8 @@ def coll(client: QdrantClient) -> Iterator[str]:
 
 def test_root_and_health_texts(http: httpx.Client) -> None:
     root = http.get("/")
-    assert root.json() == {"title": "qdrant - vector search engine", "version": QDRANT_VERSION, "commit": None}
+    assert root.json() == {"title": "qdrant - vector search engine", "version": QDRANT_VERSION, "commit": QDRANT_COMMIT}
+    assert models.VersionInfo.model_validate(root.json()).commit == "74f3e85b9473c62560006c043e13737ce6b48412"
     assert root.headers[SANDBOX_HEADER].startswith("qdrant-edge-py ")
     for path in ("/healthz", "/livez"):
         assert (http.get(path).status_code, http.get(path).text) == (200, "healthz check passed")

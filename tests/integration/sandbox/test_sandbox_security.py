@@ -40,6 +40,18 @@ def test_missing_key_is_401_plain_text(secured: SandboxHandle, path: str) -> Non
     assert response.headers["content-type"].startswith("text/plain")
 
 
+@pytest.mark.parametrize("path", ["/dashboard%2f..%2fcollections", "/no/such/path", "/collections/x/nothing"])
+def test_unknown_paths_ask_for_the_key_before_routing(secured: SandboxHandle, path: str) -> None:
+    """Qdrant's API-key middleware runs before its router: no key is a 401 even where nothing is served."""
+    missing = httpx.get(secured.url + path, timeout=5)
+    assert (missing.status_code, missing.text) == (401, "Must provide an API key or an Authorization bearer token")
+    wrong = httpx.get(secured.url + path, headers={"api-key": "wrong"}, timeout=5)
+    assert (wrong.status_code, wrong.text) == (401, "Invalid API key or JWT")
+    for key in (API_KEY, READ_ONLY_KEY):
+        found = httpx.get(secured.url + path, headers={"api-key": key}, timeout=5)
+        assert (found.status_code, found.text) == (404, "")
+
+
 def test_wrong_key_is_401_invalid(secured: SandboxHandle) -> None:
     for headers in ({"api-key": "wrong"}, {"Authorization": "Bearer wrong"}):
         response = httpx.get(secured.url + "/collections", headers=headers, timeout=5)
@@ -56,6 +68,13 @@ def test_read_only_key_reads_but_cannot_write(secured: SandboxHandle) -> None:
     assert httpx.get(secured.url + "/telemetry", headers=ro, timeout=5).status_code == 200
     query = httpx.post(secured.url + "/collections/ro_test/points/query", json={"query": [1, 0]}, headers=ro, timeout=5)
     assert query.status_code == 200
+    facet = httpx.post(secured.url + "/collections/ro_test/facet", json={"key": "k"}, headers=ro, timeout=5)
+    assert facet.status_code == 400
+    assert "No appropriate index for faceting" in facet.text
+    for method, path in (("POST", "/snapshots"), ("POST", "/collections/ro_test/shards/0/snapshots")):
+        refused = httpx.request(method, secured.url + path, headers=ro, timeout=5)
+        assert (method, path, refused.status_code) == (method, path, 403)
+    assert httpx.get(secured.url + "/snapshots", headers=ro, timeout=5).status_code == 200
     write = httpx.put(
         secured.url + "/collections/ro_test/points",
         json={"points": [{"id": 2, "vector": [0, 1]}]},

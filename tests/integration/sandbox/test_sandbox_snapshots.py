@@ -21,6 +21,10 @@ def _points(client: QdrantClient, name: str) -> dict[int | str, tuple[object, ob
     return {r.id: (r.payload, r.vector) for r in records}
 
 
+def _error(response: httpx.Response) -> str:
+    return str(response.json()["status"]["error"])
+
+
 @pytest.fixture
 def coll(client: QdrantClient) -> Iterator[str]:
     name = f"snap_{uuid.uuid4().hex[:8]}"
@@ -33,7 +37,7 @@ def coll(client: QdrantClient) -> Iterator[str]:
 
 
 def test_round_trip_restores_exactly_the_snapshotted_points(
-    client: QdrantClient, http: httpx.Client, coll: str, tmp_path: Path
+    client: QdrantClient, http: httpx.Client, coll: str, sandbox_data: Path
 ) -> None:
     before = _points(client, coll)
     snap = client.create_snapshot(coll)
@@ -49,7 +53,8 @@ def test_round_trip_restores_exactly_the_snapshotted_points(
     client.upsert(coll, points=[models.PointStruct(id=10, vector=[0.0] * 8, payload={"i": -1}),
                                 models.PointStruct(id=999, vector=[1.0] * 8)])  # fmt: skip
     assert _points(client, coll) != before
-    saved = tmp_path / snap.name
+    saved = sandbox_data / "snapshots" / "restore-from-here" / snap.name  # file:// only inside the snapshots path
+    saved.parent.mkdir(exist_ok=True)
     saved.write_bytes(download.content)
     assert client.recover_snapshot(coll, location=saved.as_uri(), checksum=snap.checksum)
     assert _points(client, coll) == before
@@ -90,7 +95,10 @@ def test_checksum_mismatch_and_bad_locations_are_rejected(
     remote = http.put(f"/collections/{coll}/snapshots/recover", json={"location": "http://example.com/x.snapshot"})
     assert remote.status_code == 400
     missing = http.put(f"/collections/{coll}/snapshots/recover", json={"location": "file:///nonexistent.snapshot"})
-    assert missing.status_code == 404
+    assert (missing.status_code, _error(missing)) == (
+        400,
+        'Bad request: Snapshot file "/nonexistent.snapshot" does not exist',
+    )
     for location in ("http://127.0.0.1:99999/x", "http://127.0.0.1:1/x.snapshot", "ftp://127.0.0.1/x", 42):
         response = http.put(f"/collections/{coll}/snapshots/recover", json={"location": location})
         assert response.status_code == 400, (location, response.text)

@@ -53,3 +53,18 @@ def test_process_metrics_on_linux() -> None:
     assert values["process_open_fds"] > 0
     assert values["process_max_fds"] >= values["process_open_fds"]
     assert values["memory_resident_bytes"] > 0
+
+
+def test_per_collection_families_carry_the_collection_label_instead() -> None:
+    stats = RequestStats()
+    stats.observe("POST", "/collections/{name}/points/query", 200, 0.002, "docs")
+    stats.observe("POST", "/collections/{name}/points/query", 200, 0.004, "faq")
+    stats.observe("GET", "/metrics", 200, 0.001)  # not about a collection: only in the global families
+    text = render(Snapshot("1.19.0", [], stats, per_collection=True), process={})
+    labels = 'collection="docs",method="POST",endpoint="/collections/{name}/points/query",status="200"'
+    assert f"rest_responses_total{{{labels}}} 1" in text
+    assert f"rest_responses_duration_seconds_count{{{labels}}} 1" in text
+    assert 'endpoint="/metrics"' not in text
+    plain = render(Snapshot("1.19.0", [], stats), process={})
+    assert 'rest_responses_total{method="POST",endpoint="/collections/{name}/points/query",status="200"} 2' in plain
+    assert "collection=" not in plain
