@@ -69,35 +69,53 @@ class Sample:
         return len(self.vectors[0])
 
 
-def sample_points(call: Call, collection: str, limit: int = 256) -> Sample:
-    """Query vectors drawn from the collection's own stored vectors (scroll ``with_vector``), not random."""
+def dense_vector_names(vectors_cfg: Any) -> list[str]:
+    """The dense vector names of a collection's ``params.vectors`` (``[""]`` for the single unnamed vector)."""
+    if isinstance(vectors_cfg, dict) and "size" in vectors_cfg and not isinstance(vectors_cfg["size"], dict):
+        return [""]
+    return sorted(str(n) for n, p in (vectors_cfg or {}).items() if isinstance(p, dict))
+
+
+def sample_points(call: Call, collection: str, limit: int = 256, using: str | None = None) -> Sample:
+    """Query vectors drawn from the collection's own stored vectors (scroll ``with_vector``), not random.
+
+    ``using`` names the dense vector of a collection with named vectors (default: the first by name; sparse
+    vectors are never sampled); for a collection with one unnamed vector it must be None or ``""``."""
     info = _ok(call, "GET", f"/collections/{collection}")
     vectors_cfg = info.get("config", {}).get("params", {}).get("vectors", {})
-    distance = vectors_cfg.get("distance", "Cosine") if isinstance(vectors_cfg, dict) else "Cosine"
+    names = dense_vector_names(vectors_cfg)
+    if names == [""]:
+        if using:
+            raise QdrantCallError(f"collection {collection!r} has one unnamed vector, no vector named {using!r}")
+        using, distance = None, vectors_cfg.get("distance", "Cosine")
+    else:
+        if not names:
+            raise QdrantCallError(f"collection {collection!r} has no dense vector to query with (sparse only)")
+        using = using or names[0]
+        if using not in names:
+            raise QdrantCallError(f"collection {collection!r} has no dense vector {using!r} (it has {names})")
+        distance = vectors_cfg[using].get("distance", "Cosine")
     result = _ok(
         call,
         "POST",
         f"/collections/{collection}/points/scroll",
-        {"limit": limit, "with_vector": True, "with_payload": True},
+        {"limit": limit, "with_vector": [using] if using else True, "with_payload": True},
     )
     vectors: list[list[float]] = []
     payloads: list[dict[str, Any]] = []
     ids: list[Any] = []
-    using: str | None = None
     for point in result.get("points", []):
         vec = point.get("vector")
-        if isinstance(vec, dict):  # named vectors: use the first name
-            using = using or sorted(vec)[0]
-            vec = vec.get(using)
+        if isinstance(vec, dict):  # named vectors: the one asked for (a point may lack it)
+            vec = vec.get(using or "")
         if isinstance(vec, list) and vec:
             vectors.append([float(x) for x in vec])
             payloads.append(point.get("payload") or {})
             ids.append(point.get("id"))
     if not vectors:
-        raise QdrantCallError(f"collection {collection!r} returned no stored vectors to query with")
-    if isinstance(vectors_cfg, dict) and using and isinstance(vectors_cfg.get(using), dict):
-        distance = vectors_cfg[using].get("distance", distance)
-    return Sample(collection, vectors, using, payloads, ids, distance)
+        named = f" vector {using!r}" if using else ""
+        raise QdrantCallError(f"collection {collection!r} returned no stored{named} vectors to query with")
+    return Sample(collection, vectors, using, payloads, ids, str(distance))
 
 
 def create_probe_collection(call: Call, name: str, size: int, distance: str = "Cosine") -> None:
