@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from golive.errors import QdrantCallError, TargetError
+from golive.errors import QdrantCallError as QdrantCallError  # re-exported: the load side raises it too
+from golive.errors import TargetError
 from golive.fields import new_run_id as new_run_id  # one run-id format: probe names are dated by it
 from golive.protocol import envelope_result
 
@@ -63,6 +64,8 @@ class Sample:
     payloads: list[dict[str, Any]] = field(default_factory=list)
     ids: list[Any] = field(default_factory=list)
     distance: str = "Cosine"
+    sparse_using: str | None = None  # the collection's first sparse vector, if it has any
+    sparse: list[dict[str, Any]] = field(default_factory=list)  # its stored values: {"indices", "values"}
 
     @property
     def size(self) -> int:
@@ -95,17 +98,24 @@ def sample_points(call: Call, collection: str, limit: int = 256, using: str | No
         if using not in names:
             raise QdrantCallError(f"collection {collection!r} has no dense vector {using!r} (it has {names})")
         distance = vectors_cfg[using].get("distance", "Cosine")
+    sparse_cfg = info.get("config", {}).get("params", {}).get("sparse_vectors") or {}
+    sparse_using = sorted(sparse_cfg)[0] if isinstance(sparse_cfg, dict) and sparse_cfg else None
+    with_vector: Any = [n for n in (using, sparse_using) if n] if using else True
     result = _ok(
         call,
         "POST",
         f"/collections/{collection}/points/scroll",
-        {"limit": limit, "with_vector": [using] if using else True, "with_payload": True},
+        {"limit": limit, "with_vector": with_vector, "with_payload": True},
     )
     vectors: list[list[float]] = []
     payloads: list[dict[str, Any]] = []
     ids: list[Any] = []
+    sparse: list[dict[str, Any]] = []
     for point in result.get("points", []):
         vec = point.get("vector")
+        stored = vec.get(sparse_using) if isinstance(vec, dict) and sparse_using else None
+        if isinstance(stored, dict) and stored.get("indices"):
+            sparse.append({"indices": stored["indices"], "values": stored.get("values")})
         if isinstance(vec, dict):  # named vectors: the one asked for (a point may lack it)
             vec = vec.get(using or "")
         if isinstance(vec, list) and vec:
@@ -115,7 +125,7 @@ def sample_points(call: Call, collection: str, limit: int = 256, using: str | No
     if not vectors:
         named = f" vector {using!r}" if using else ""
         raise QdrantCallError(f"collection {collection!r} returned no stored{named} vectors to query with")
-    return Sample(collection, vectors, using, payloads, ids, str(distance))
+    return Sample(collection, vectors, using, payloads, ids, str(distance), sparse_using, sparse)
 
 
 def create_probe_collection(call: Call, name: str, size: int, distance: str = "Cosine") -> None:
