@@ -134,6 +134,22 @@ def create_probe_collection(call: Call, name: str, size: int, distance: str = "C
     _ok(call, "PUT", f"/collections/{name}", {"vectors": {"size": size, "distance": distance}})
 
 
+#: The hybrid probe collection's vectors (the snapshot round trip): a named dense vector and an IDF sparse vector.
+HYBRID_DENSE, HYBRID_SPARSE = "dense", "text"
+
+
+def create_hybrid_probe_collection(call: Call, name: str, size: int) -> None:
+    """A probe collection shaped like a hybrid-search one: named dense vector ``dense`` (Cosine) and sparse
+    ``text`` (modifier idf), so what is checked on it covers both kinds of vector."""
+    if not name.startswith(PROBE_PREFIX):
+        raise ValueError(f"refusing to create {name!r}: golive writes only to {PROBE_PREFIX}* collections")
+    body = {
+        "vectors": {HYBRID_DENSE: {"size": size, "distance": "Cosine"}},
+        "sparse_vectors": {HYBRID_SPARSE: {"modifier": "idf"}},
+    }
+    _ok(call, "PUT", f"/collections/{name}", body)
+
+
 def delete_probe_collection(call: Call, name: str) -> None:
     if not name.startswith(PROBE_PREFIX):
         raise ValueError(f"refusing to delete {name!r}: golive removes only {PROBE_PREFIX}* collections")

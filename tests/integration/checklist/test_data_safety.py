@@ -81,7 +81,11 @@ def test_wrong_reported_checksum_fails_the_round_trip(clean_sandbox: SandboxHand
 
 @pytest.mark.parametrize(
     ("damage", "text"),
-    [("lose_points", "restored collection counts 199 points"), ("change_payload", "payload is")],
+    [
+        ("lose_points", "restored collection counts 199 points"),
+        ("change_payload", "payload is"),
+        ("drop_sparse", "sparse vector 'text' is None, wrote"),  # the probe collections have named + sparse vectors
+    ],
 )
 def test_damaging_restore_fails_the_round_trip(
     clean_sandbox: SandboxHandle, tmp_path: Path, damage: str, text: str
