@@ -14,7 +14,7 @@ input are Qdrant's (``Wrong input: Not existing vector name error: x``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import qdrant_edge as qe
@@ -43,6 +43,11 @@ class Space:
 
     dense: dict[str, int]
     sparse: frozenset[str]
+    #: One unnamed dense vector and nothing else: the search hot path takes its old, short way (set once).
+    plain: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", not self.sparse and len(self.dense) == 1 and UNNAMED in self.dense)
 
     @classmethod
     def of(cls, config: dict[str, Any]) -> Space:
@@ -52,11 +57,6 @@ class Space:
         else:
             dense = {name: int(params["size"]) for name, params in vectors.items()}
         return cls(dense, frozenset(config.get("sparse_vectors") or {}))
-
-    @property
-    def plain(self) -> bool:
-        """One unnamed dense vector and nothing else (the search hot path takes its old, short way)."""
-        return not self.sparse and len(self.dense) == 1 and UNNAMED in self.dense
 
     def names(self) -> list[str]:
         return sorted(self.dense) + sorted(self.sparse)
