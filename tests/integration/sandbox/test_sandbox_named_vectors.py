@@ -261,3 +261,43 @@ def test_hybrid_demo_collection_is_indexed_and_searchable(
         limit=5,
     )
     assert fused.points[0].id == 3
+
+
+FUZZ_VALUES: list[Any] = [
+    None, 0, -1, 1.5, "x", "", "dense", "title", "text", "nope", [], [1.0] * DIM, [1.0] * TITLE, [[1.0] * DIM], {},
+    {"indices": [], "values": []}, {"indices": [4294967295], "values": [1.0]}, {"indices": [1, 2], "values": [1.0]},
+    {"indices": [-1], "values": [1.0]}, {"indices": [1.5], "values": [1]}, {"indices": [1, 1], "values": [1, 2]},
+    {"fusion": "rrf"}, {"fusion": "x"}, {"rrf": {"k": 0}}, {"rrf": {"k": 5, "weights": [1, 2]}}, {"rrf": {}},
+    {"nearest": [1.0] * DIM}, {"nearest": {"indices": [3], "values": [1]}}, 3, True, {"recommend": {}},
+]  # fmt: skip
+QUERY_KEYS = ("query", "using", "prefetch", "limit", "with_vector", "score_threshold", "params", "offset")
+
+
+def test_random_named_and_sparse_bodies_never_give_a_500(http: httpx.Client, hybrid: str) -> None:
+    """Queries, searches, retrieves and upserts with random names, sparse shapes, prefetches and fusions."""
+    rng = random.Random(11)
+    for _ in range(300):
+        body: dict[str, Any] = {k: rng.choice(FUZZ_VALUES) for k in rng.sample(QUERY_KEYS, rng.randint(0, 5))}
+        if "prefetch" in body and rng.random() < 0.6:
+            keys = ["query", "using", "limit", "prefetch"]
+            picks = [rng.sample(keys, rng.randint(0, 3)) for _ in range(rng.randint(0, 3))]
+            body["prefetch"] = [{k: rng.choice(FUZZ_VALUES) for k in pick} for pick in picks]
+        endpoint = rng.choice(["query", "search", "scroll", "retrieve", "query/batch"])
+        if endpoint == "search":
+            name = rng.choice(["dense", "text", "x", ""])
+            body = {"vector": {"name": name, "vector": rng.choice(FUZZ_VALUES)}, "limit": 3}
+        elif endpoint == "retrieve":
+            body = {"ids": [1, 2], "with_vector": body.get("with_vector")}
+        elif endpoint == "query/batch":
+            body = {"searches": [body]}
+        path = f"/collections/{hybrid}/points" + ("" if endpoint == "retrieve" else f"/{endpoint}")
+        response = http.post(path, json=body)
+        assert response.status_code < 500, (path, body, response.text)
+    for _ in range(150):
+        names = rng.sample(["dense", "title", "text", "x", ""], rng.randint(0, 3))
+        vector = {name: rng.choice(FUZZ_VALUES) for name in names}
+        point = {"id": rng.choice([1, 2, 10_000, -1, "x"]), "vector": rng.choice([vector, rng.choice(FUZZ_VALUES)])}
+        response = http.put(f"/collections/{hybrid}/points?wait=true", json={"points": [point]})
+        assert response.status_code < 500, (point, response.text)
+    assert http.get("/readyz").status_code == 200
+    assert http.post(f"/collections/{hybrid}/points/query", json={"query": [0.1] * DIM, "using": "dense"}).is_success
