@@ -27,7 +27,9 @@ NO_LOAD = (*PYTEST_ARGS, "-m", "golive and not load")  # for tests that are not 
 
 @pytest.fixture(scope="session")
 def release_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxHandle]:
-    with running_sandbox(tmp_path_factory.mktemp("release-sandbox"), demo=True, demo_scale=SCALE) as handle:
+    backups = ("--backup-every", "3600")  # a snapshot of each collection at start, as a deployment keeps (GL-BAK-002)
+    folder = tmp_path_factory.mktemp("release-sandbox")
+    with running_sandbox(folder, demo=True, demo_scale=SCALE, extra_args=backups) as handle:
         yield handle
 
 
