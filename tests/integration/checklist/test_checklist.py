@@ -7,19 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.waivers import LOAD_GATE_IDS, UNCLAIMED_IDS, load_waivers, unclaimed_waivers
 
 from golive.sandbox.testing import SandboxHandle, running_sandbox
 
-from .conftest import (
-    LOAD_GATE_IDS,
-    SCALE,
-    UNCLAIMED_IDS,
-    backup_sections,
-    config_for,
-    load_waivers,
-    run_checklist,
-    unclaimed_waivers,
-)
+from .conftest import SCALE, backup_sections, config_for, run_checklist
 
 pytestmark = pytest.mark.integration
 
