@@ -48,7 +48,7 @@ def baseline_sample(golive_config: Settings, qdrant: Target) -> probe.Sample:
     """Stored points of the load collection to query with (read-only)."""
     name = golive_config.load.collection or (golive_config.collections[0].name if golive_config.collections else None)
     call = qdrant.call
-    return probe.sample_points(call, probe.pick_collection(call, name), limit=64)
+    return probe.sample_points(call, probe.pick_collection(call, name), limit=64, using=golive_config.load.vector)
 
 
 @pytest.fixture
@@ -95,9 +95,10 @@ def _ok(qdrant: Target, method: str, path: str, body: Any) -> None:
 def test_single_query_has_not_regressed(benchmark, baseline_store, golive_config, qdrant, baseline_sample) -> None:
     """A single vector query is not slower than the previous baseline beyond the allowed regression."""
     path = f"/collections/{baseline_sample.collection}/points/query"
+    using = {"using": baseline_sample.using} if baseline_sample.using else {}
 
     def query() -> None:
-        _ok(qdrant, "POST", path, {"query": random.choice(baseline_sample.vectors), "limit": 10})
+        _ok(qdrant, "POST", path, {"query": random.choice(baseline_sample.vectors), "limit": 10, **using})
 
     _measure(benchmark, baseline_store, golive_config, "query", query)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from golive.probes.collections import CollectionState, ExpectedCollection
+from golive.probes.collections import CollectionState, ExpectedCollection, describe_vectors, vector_drift
 
 pytestmark = pytest.mark.golive
 
@@ -19,17 +19,13 @@ def test_expected_collection_exists(
 
 @pytest.mark.check("GL-COL-002", severity="blocker")
 def test_vector_config_matches(collection: CollectionState, expected_collection: ExpectedCollection) -> None:
-    """Its vector size and distance match the config (no drift)."""
-    assert not collection.named_vectors, (
-        f"collection {collection.name!r} has named vectors {collection.named_vectors}; the config describes one "
-        f"unnamed vector of size {expected_collection.vector_size} with {expected_collection.distance} distance"
-    )
-    seen = (collection.vector_size, collection.distance)
-    wanted = (expected_collection.vector_size, expected_collection.distance)
-    assert seen == wanted, (
-        f"collection {collection.name!r} has vectors of size {seen[0]} with {seen[1]} distance; "
-        f"expected size {wanted[0]} with {wanted[1]}"
-    )
+    """Its vectors (unnamed or named, each size and distance) and sparse vectors (and modifiers) match the config
+    (no drift)."""
+    drift = vector_drift(expected_collection.dense, collection.vectors)
+    drift += vector_drift(expected_collection.sparse, collection.sparse_vectors, sparse=True)
+    wanted = describe_vectors(expected_collection.dense, expected_collection.sparse)
+    seen = describe_vectors(collection.vectors, collection.sparse_vectors)
+    assert not drift, f"collection {collection.name!r}: {'; '.join(drift)}; expected vectors {wanted}, seen {seen}"
 
 
 @pytest.mark.check("GL-COL-003", severity="blocker")

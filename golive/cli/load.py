@@ -21,7 +21,7 @@ from typing import Any
 
 from golive.cli import Parser
 from golive.config import Settings, load_run_settings
-from golive.errors import TargetError, TargetUnreachable, UsageError
+from golive.errors import QdrantCallError, TargetError, TargetUnreachable, UsageError
 from golive.fields import parse_duration, parse_rate
 from golive.load.capacity import Step, find_capacity
 from golive.load.judge import TrustLimits, assess_trust, decide, judge
@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--target", metavar="URL", help="override target.url")
         p.add_argument("--scenario", help="loadtests/<name>.py or a locustfile path (default: load.scenario)")
         p.add_argument("--collection", help="collection to query (default: load.collection)")
+        p.add_argument("--vector", help="named dense vector to query (default: load.vector, else the first by name)")
         p.add_argument(
             "--warmup", type=duration, metavar="DURATION", help="excluded lead-in before the steady window, e.g. 5s"
         )
@@ -116,6 +117,7 @@ def _spec(args: argparse.Namespace, settings: Settings) -> RunSpec:
         settings,
         scenario=args.scenario,
         collection=args.collection,
+        vector=args.vector,
         rate=getattr(args, "rate", None),
         duration=getattr(args, "duration", None),
         warmup=args.warmup,
@@ -170,6 +172,12 @@ def _preflight(spec: RunSpec, settings: Settings) -> int | None:
             f"unknown collection {spec.collection!r} (--collection or load.collection): the target has "
             + (", ".join(sorted(choices)) if choices else "no collection")
         )
+    if spec.vector and spec.collection:
+        with Target(settings.target) as target:
+            try:
+                probe.sample_points(target.call, spec.collection, limit=1, using=spec.vector)
+            except QdrantCallError as err:
+                raise UsageError(f"--vector or load.vector: {err}") from None
     return None
 
 

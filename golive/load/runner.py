@@ -84,6 +84,7 @@ class RunSpec:
     processes: int = 1
     users: int | None = None
     collection: str | None = None
+    vector: str | None = None  # a named dense vector of the collection (default: the first by name)
     timeout: float = 10.0
     tolerance: float = 0.002
     run_id: str = ""
@@ -133,6 +134,8 @@ def command(spec: RunSpec, result_path: Path) -> list[str]:
     ]
     if spec.collection:
         golive.append(f"--golive-collection={spec.collection}")
+    if spec.vector:
+        golive.append(f"--golive-vector={spec.vector}")
     users = ["-u", str(spec.users), "-r", str(spec.users), "--host", spec.host]
     if spec.processes == 1 and not spec.master:
         return [sys.executable, "-m", "golive.load.generator.engine", path, *users, *golive]
@@ -303,6 +306,7 @@ def spec_from_settings(settings: LoadConfig, **overrides: Any) -> RunSpec:
         "processes": load.processes,
         "users": load.users,
         "collection": collection,
+        "vector": load.vector,
         "timeout": load.timeout or float(settings.target.timeout),
         "tolerance": load.schedule_tolerance,
         "max_rate": load.max_rate,

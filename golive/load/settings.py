@@ -32,6 +32,9 @@ class LoadSettings(BaseModel):
     enabled: bool = Field(True, description="run the load gates at all (they are heavy: full rate)")
     scenario: str = "search"
     collection: str | None = Field(None, description="collection the read scenarios query; default: the first")
+    vector: str | None = Field(
+        None, min_length=1, description="named dense vector the scenarios query; default: the first by name"
+    )
     rate: PositiveRate = 1000.0
     duration: PositiveDuration = 30.0
     warmup: Duration = 5.0

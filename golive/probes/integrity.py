@@ -15,7 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.probes.probe_collections import Call, create_probe_collection, delete_probe_collection
+from golive.probes.probe_collections import (
+    HYBRID_DENSE,
+    HYBRID_SPARSE,
+    Call,
+    create_probe_collection,
+    delete_probe_collection,
+)
 from golive.protocol import envelope_result
 
 PROBE_DIM = 16
@@ -28,17 +34,23 @@ class KnownPoint:
     id: int
     vector: list[float]
     payload: dict[str, Any]
+    sparse: dict[str, list[Any]] | None = None  # {"indices", "values"}: a hybrid probe point's sparse vector
 
 
-def known_points(n: int = PROBE_POINTS, dim: int = PROBE_DIM, seed: int = 13) -> list[KnownPoint]:
-    """``n`` unit vectors (Cosine) with payloads of every JSON kind; the same for the same seed."""
+def known_points(n: int = PROBE_POINTS, dim: int = PROBE_DIM, seed: int = 13, sparse: bool = False) -> list[KnownPoint]:
+    """``n`` unit vectors (Cosine) with payloads of every JSON kind, and with ``sparse`` a sparse vector each (a
+    term of its own, ``10000 + i``, and a few shared ones); the same for the same seed."""
     rng = random.Random(seed)
     points = []
     for i in range(n):
         raw = [rng.gauss(0.0, 1.0) for _ in range(dim)]
         norm = math.sqrt(sum(x * x for x in raw)) or 1.0
         payload = {"golive": "probe", "n": i, "f": i / 7, "even": i % 2 == 0, "tags": [f"t{i % 3}", "x"]}
-        points.append(KnownPoint(1000 + i, [x / norm for x in raw], payload))
+        terms: dict[str, list[Any]] | None = None
+        if sparse:
+            indices = sorted({*rng.sample(range(100), 4), 10_000 + i})
+            terms = {"indices": indices, "values": [round(rng.uniform(0.5, 3.0), 3) for _ in indices]}
+        points.append(KnownPoint(1000 + i, [x / norm for x in raw], payload, terms))
     return points
 
 
@@ -47,8 +59,15 @@ def call_ok(call: Call, method: str, path: str, body: Any = None) -> Any:
     return envelope_result(method, path, *call(method, path, body))
 
 
+def _vector_of(p: KnownPoint) -> Any:
+    if p.sparse is None:
+        return p.vector
+    return {HYBRID_DENSE: p.vector, HYBRID_SPARSE: p.sparse}
+
+
 def upsert_body(points: list[KnownPoint]) -> dict[str, Any]:
-    return {"points": [{"id": p.id, "vector": p.vector, "payload": p.payload} for p in points]}
+    """Points with their unnamed vector, or (hybrid probe points) with ``dense`` and ``text`` by name."""
+    return {"points": [{"id": p.id, "vector": _vector_of(p), "payload": p.payload} for p in points]}
 
 
 def read_all(call: Call, collection: str, limit: int = 10_000) -> dict[Any, dict[str, Any]]:
@@ -82,6 +101,11 @@ def differences(expected: list[KnownPoint], seen: dict[Any, dict[str, Any]], lim
         if got.get("payload") != point.payload:
             out.append(f"point {pid} payload is {got.get('payload')!r}, wrote {point.payload!r}")
         vec = got.get("vector")
+        if point.sparse is not None:
+            stored = vec.get(HYBRID_SPARSE) if isinstance(vec, dict) else None
+            if not _same_sparse(stored, point.sparse):
+                out.append(f"point {pid} sparse vector {HYBRID_SPARSE!r} is {stored!r}, wrote {point.sparse!r}")
+            vec = vec.get(HYBRID_DENSE) if isinstance(vec, dict) else vec
         if not isinstance(vec, list) or len(vec) != len(point.vector):
             out.append(
                 f"point {pid} vector has {len(vec) if isinstance(vec, list) else vec!r} dims, wrote {len(point.vector)}"
@@ -95,8 +119,22 @@ def differences(expected: list[KnownPoint], seen: dict[Any, dict[str, Any]], lim
     return out
 
 
-def top_hit(call: Call, collection: str, vector: list[float], limit: int = 1) -> list[Any]:
-    result = call_ok(call, "POST", f"/collections/{collection}/points/query", {"query": vector, "limit": limit})
+def _same_sparse(stored: Any, wrote: dict[str, list[Any]]) -> bool:
+    if not isinstance(stored, dict) or not isinstance(stored.get("indices"), list):
+        return False
+    pairs = sorted(zip(stored["indices"], stored.get("values") or [], strict=False))
+    expected = sorted(zip(wrote["indices"], wrote["values"], strict=True))
+    return len(pairs) == len(expected) and all(
+        i == j and abs(a - b) <= FLOAT_TOLERANCE for (i, a), (j, b) in zip(pairs, expected, strict=True)
+    )
+
+
+def top_hit(call: Call, collection: str, vector: Any, limit: int = 1, using: str | None = None) -> list[Any]:
+    """The ids of the nearest points to ``vector`` (dense, or sparse ``{indices, values}`` with ``using``)."""
+    body: dict[str, Any] = {"query": vector, "limit": limit}
+    if using:
+        body["using"] = using
+    result = call_ok(call, "POST", f"/collections/{collection}/points/query", body)
     return [p["id"] for p in result.get("points", [])]
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from golive.errors import QdrantCallError, TargetError
+from golive.errors import QdrantCallError as QdrantCallError  # re-exported: the load side raises it too
+from golive.errors import TargetError
 from golive.fields import new_run_id as new_run_id  # one run-id format: probe names are dated by it
 from golive.protocol import envelope_result
 
@@ -63,47 +64,90 @@ class Sample:
     payloads: list[dict[str, Any]] = field(default_factory=list)
     ids: list[Any] = field(default_factory=list)
     distance: str = "Cosine"
+    sparse_using: str | None = None  # the collection's first sparse vector, if it has any
+    sparse: list[dict[str, Any]] = field(default_factory=list)  # its stored values: {"indices", "values"}
 
     @property
     def size(self) -> int:
         return len(self.vectors[0])
 
 
-def sample_points(call: Call, collection: str, limit: int = 256) -> Sample:
-    """Query vectors drawn from the collection's own stored vectors (scroll ``with_vector``), not random."""
+def dense_vector_names(vectors_cfg: Any) -> list[str]:
+    """The dense vector names of a collection's ``params.vectors`` (``[""]`` for the single unnamed vector)."""
+    if isinstance(vectors_cfg, dict) and "size" in vectors_cfg and not isinstance(vectors_cfg["size"], dict):
+        return [""]
+    return sorted(str(n) for n, p in (vectors_cfg or {}).items() if isinstance(p, dict))
+
+
+def sample_points(call: Call, collection: str, limit: int = 256, using: str | None = None) -> Sample:
+    """Query vectors drawn from the collection's own stored vectors (scroll ``with_vector``), not random.
+
+    ``using`` names the dense vector of a collection with named vectors (default: the first by name; sparse
+    vectors are never sampled); for a collection with one unnamed vector it must be None or ``""``."""
     info = _ok(call, "GET", f"/collections/{collection}")
     vectors_cfg = info.get("config", {}).get("params", {}).get("vectors", {})
-    distance = vectors_cfg.get("distance", "Cosine") if isinstance(vectors_cfg, dict) else "Cosine"
+    names = dense_vector_names(vectors_cfg)
+    if names == [""]:
+        if using:
+            raise QdrantCallError(f"collection {collection!r} has one unnamed vector, no vector named {using!r}")
+        using, distance = None, vectors_cfg.get("distance", "Cosine")
+    else:
+        if not names:
+            raise QdrantCallError(f"collection {collection!r} has no dense vector to query with (sparse only)")
+        using = using or names[0]
+        if using not in names:
+            raise QdrantCallError(f"collection {collection!r} has no dense vector {using!r} (it has {names})")
+        distance = vectors_cfg[using].get("distance", "Cosine")
+    sparse_cfg = info.get("config", {}).get("params", {}).get("sparse_vectors") or {}
+    sparse_using = sorted(sparse_cfg)[0] if isinstance(sparse_cfg, dict) and sparse_cfg else None
+    with_vector: Any = [n for n in (using, sparse_using) if n] if using else True
     result = _ok(
         call,
         "POST",
         f"/collections/{collection}/points/scroll",
-        {"limit": limit, "with_vector": True, "with_payload": True},
+        {"limit": limit, "with_vector": with_vector, "with_payload": True},
     )
     vectors: list[list[float]] = []
     payloads: list[dict[str, Any]] = []
     ids: list[Any] = []
-    using: str | None = None
+    sparse: list[dict[str, Any]] = []
     for point in result.get("points", []):
         vec = point.get("vector")
-        if isinstance(vec, dict):  # named vectors: use the first name
-            using = using or sorted(vec)[0]
-            vec = vec.get(using)
+        stored = vec.get(sparse_using) if isinstance(vec, dict) and sparse_using else None
+        if isinstance(stored, dict) and stored.get("indices"):
+            sparse.append({"indices": stored["indices"], "values": stored.get("values")})
+        if isinstance(vec, dict):  # named vectors: the one asked for (a point may lack it)
+            vec = vec.get(using or "")
         if isinstance(vec, list) and vec:
             vectors.append([float(x) for x in vec])
             payloads.append(point.get("payload") or {})
             ids.append(point.get("id"))
     if not vectors:
-        raise QdrantCallError(f"collection {collection!r} returned no stored vectors to query with")
-    if isinstance(vectors_cfg, dict) and using and isinstance(vectors_cfg.get(using), dict):
-        distance = vectors_cfg[using].get("distance", distance)
-    return Sample(collection, vectors, using, payloads, ids, distance)
+        named = f" vector {using!r}" if using else ""
+        raise QdrantCallError(f"collection {collection!r} returned no stored{named} vectors to query with")
+    return Sample(collection, vectors, using, payloads, ids, str(distance), sparse_using, sparse)
 
 
 def create_probe_collection(call: Call, name: str, size: int, distance: str = "Cosine") -> None:
     if not name.startswith(PROBE_PREFIX):
         raise ValueError(f"refusing to create {name!r}: golive writes only to {PROBE_PREFIX}* collections")
     _ok(call, "PUT", f"/collections/{name}", {"vectors": {"size": size, "distance": distance}})
+
+
+#: The hybrid probe collection's vectors (the snapshot round trip): a named dense vector and an IDF sparse vector.
+HYBRID_DENSE, HYBRID_SPARSE = "dense", "text"
+
+
+def create_hybrid_probe_collection(call: Call, name: str, size: int) -> None:
+    """A probe collection shaped like a hybrid-search one: named dense vector ``dense`` (Cosine) and sparse
+    ``text`` (modifier idf), so what is checked on it covers both kinds of vector."""
+    if not name.startswith(PROBE_PREFIX):
+        raise ValueError(f"refusing to create {name!r}: golive writes only to {PROBE_PREFIX}* collections")
+    body = {
+        "vectors": {HYBRID_DENSE: {"size": size, "distance": "Cosine"}},
+        "sparse_vectors": {HYBRID_SPARSE: {"modifier": "idf"}},
+    }
+    _ok(call, "PUT", f"/collections/{name}", body)
 
 
 def delete_probe_collection(call: Call, name: str) -> None:

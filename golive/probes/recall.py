@@ -1,4 +1,4 @@
-"""Search quality: recall@k of the default (HNSW) search against exact search, read-only.
+"""Search quality: recall@k of the default (HNSW) search against exact search, read-only, per dense vector.
 
 ``measure_recall(target.call, "documents", RecallSettings())`` -> ``RecallObservation``: query vectors are the
 collection's own stored vectors with a little Gaussian noise (random vectors say nothing about an embedding
@@ -41,6 +41,7 @@ class RecallObservation:
     upper: float  # the one-sided upper confidence bound of the mean recall
     lower: float
     confidence: float
+    vector: str = ""  # the named dense vector measured ("" for the unnamed one)
 
     @property
     def sample(self) -> int:
@@ -56,8 +57,9 @@ class RecallObservation:
 
     def describe(self) -> str:
         pct = round(self.confidence * 100)
+        of = f" of vector {self.vector!r}" if self.vector else ""
         return (
-            f"recall@{self.k} {self.recall:.3f} over {self.sample} queries "
+            f"recall@{self.k}{of} {self.recall:.3f} over {self.sample} queries "
             f"({pct}% bounds {self.lower:.3f}..{self.upper:.3f})"
         )
 
@@ -77,20 +79,27 @@ def noisy(vector: list[float], noise: float, rng: random.Random) -> list[float]:
     return [x + rng.gauss(0.0, sigma) for x in vector]
 
 
-def _search(call: Call, collection: str, queries: list[list[float]], k: int, exact: bool) -> list[list[object]]:
-    extra = {"params": {"exact": True}} if exact else {}
+def _search(
+    call: Call, collection: str, queries: list[list[float]], k: int, exact: bool, using: str | None = None
+) -> list[list[object]]:
+    extra: dict[str, object] = {"params": {"exact": True}} if exact else {}
+    if using:
+        extra["using"] = using
     body = {"searches": [{"query": q, "limit": k, **extra} for q in queries]}
     results = call_ok(call, "POST", f"/collections/{quote(collection, safe='')}/points/query/batch", body)
     return [[p["id"] for p in r.get("points", [])] for r in results]
 
 
-def measure_recall(call: Call, collection: str, settings: RecallSettings) -> RecallObservation:
+def measure_recall(
+    call: Call, collection: str, settings: RecallSettings, using: str | None = None
+) -> RecallObservation:
+    """recall@k of one dense vector: the unnamed one, or the named vector ``using`` (queried with ``using``)."""
     rng = random.Random(settings.seed)
-    stored = sample_points(call, collection, limit=max(settings.sample * 4, 64))
+    stored = sample_points(call, collection, limit=max(settings.sample * 4, 64), using=using)
     chosen = rng.sample(stored.vectors, min(settings.sample, len(stored.vectors)))
     queries = [noisy(v, settings.noise, rng) for v in chosen]
-    approx = _search(call, collection, queries, settings.k, exact=False)
-    exact = _search(call, collection, queries, settings.k, exact=True)
+    approx = _search(call, collection, queries, settings.k, exact=False, using=stored.using)
+    exact = _search(call, collection, queries, settings.k, exact=True, using=stored.using)
     per_query = tuple(len(set(a) & set(e)) / len(e) if e else 1.0 for a, e in zip(approx, exact, strict=True))
     lower, upper = bootstrap_bounds(list(per_query), settings.confidence, settings.seed)
-    return RecallObservation(collection, settings.k, per_query, upper, lower, settings.confidence)
+    return RecallObservation(collection, settings.k, per_query, upper, lower, settings.confidence, stored.using or "")

@@ -3,6 +3,8 @@
 ``round_trip(target, run_id)`` -> ``RoundTrip``: seed ``golive_probe_<run-id>_snapsrc`` with known points,
 create a snapshot, download it, compare its sha256 with the checksum the server reports, upload it into
 ``golive_probe_<run-id>_snapdst`` and compare everything; both collections and the snapshot are always removed.
+The probe collections have a named dense vector and a sparse one (a hybrid-search shape), so the round trip
+covers both kinds of vector.
 ``newest_snapshot(target.call, "documents")`` -> ``SnapshotInfo | None`` (read-only).
 The ``backups:`` section (``Backups``) lives here too.
 """
@@ -32,8 +34,10 @@ from golive.probes.integrity import (
     upsert_body,
 )
 from golive.probes.probe_collections import (
+    HYBRID_DENSE,
+    HYBRID_SPARSE,
     Call,
-    create_probe_collection,
+    create_hybrid_probe_collection,
     delete_probe_collection,
     delete_probe_snapshots,
     probe_name,
@@ -114,11 +118,11 @@ def _timed(trip: RoundTrip, step: str, start: float) -> None:
 def round_trip(target: Target, run_id: str, n: int = 200, timeout: float = 60.0) -> RoundTrip:
     """Create, download, verify, restore by upload and compare; everything it made is removed."""
     call = target.call
-    points = known_points(n, seed=29)
+    points = known_points(n, seed=29, sparse=True)
     trip = RoundTrip(probe_name(run_id, "snapsrc"), probe_name(run_id, "snapdst"), n)
     src, dst = f"/collections/{trip.source}", f"/collections/{trip.restored}"
     try:
-        create_probe_collection(call, trip.source, PROBE_DIM, "Cosine")
+        create_hybrid_probe_collection(call, trip.source, PROBE_DIM)
         call_ok(call, "PUT", f"{src}/points?wait=true", upsert_body(points))
         start = time.perf_counter()
         made = _result(target.request("POST", f"{src}/snapshots?wait=true", timeout=timeout), f"POST {src}/snapshots")
@@ -170,8 +174,10 @@ def _compare(call: Call, trip: RoundTrip, points: list[Any]) -> list[str]:
         problems.append(f"restored collection counts {count} points, the snapshot's source had {trip.points}")
     problems += differences(points, read_all(call, trip.restored))
     for p in points[:10]:
-        before, after = top_hit(call, trip.source, p.vector, 10), top_hit(call, trip.restored, p.vector, 10)
-        if before != after:
-            problems.append(f"top-10 for point {p.id}'s vector differs: source {before}, restored {after}")
-            break
+        for using, query in ((HYBRID_DENSE, p.vector), (HYBRID_SPARSE, p.sparse)):
+            before = top_hit(call, trip.source, query, 10, using)
+            after = top_hit(call, trip.restored, query, 10, using)
+            if before != after:
+                problems.append(f"top-10 for point {p.id}'s {using} vector differs: source {before}, restored {after}")
+                return problems
     return problems

@@ -56,7 +56,7 @@ def vector(value: Any, size: int) -> list[float]:
     if isinstance(value, dict) and "" in value:
         value = value[""]
     if not isinstance(value, list) or not set(map(type, value)) <= _NUMBER_TYPES:
-        raise bad_request("vector must be a list of numbers (named and sparse vectors are not supported)")
+        raise bad_request("vector must be a list of numbers")
     if len(value) != size:
         raise bad_request_dim(size, len(value))
     if not math.isfinite(sum(value)):
@@ -191,7 +191,7 @@ def with_payload(value: Any, default: bool) -> Any:
 
 
 def with_vector(value: Any, default: bool = False) -> bool:
-    """REST ``with_vector``/``with_vectors``: only the default vector exists, so it is a boolean."""
+    """REST ``with_vector``/``with_vectors`` of a collection with only the unnamed vector: a boolean."""
     if value is None:
         return default
     if isinstance(value, bool):
@@ -202,9 +202,14 @@ def with_vector(value: Any, default: bool = False) -> bool:
 
 
 def _vector_out(value: Any) -> Any:
-    if isinstance(value, dict) and set(value) == {""}:
+    """The unnamed vector as a list; named vectors as a map, a sparse one as ``{indices, values}``."""
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {""}:
         return value[""]
-    return value
+    return {
+        n: {"indices": v.indices, "values": v.values} if isinstance(v, qe.SparseVector) else v for n, v in value.items()
+    }
 
 
 def scored(point: qe.ScoredPoint) -> dict[str, Any]:

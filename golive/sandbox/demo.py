@@ -1,4 +1,5 @@
-"""The demo deployment: nine collections shaped like the seed, deterministic from a seed.
+"""The demo deployment: nine collections shaped like the seed and one hybrid-search collection (named dense
+and sparse vectors), deterministic from a seed.
 
 Vectors are embedding-like (clustered low-rank structure plus noise, normalised for Cosine/Dot),
 because HNSW recall on i.i.d. random vectors is meaningless for quality checks.
@@ -43,24 +44,59 @@ DEMO_OPTIMIZERS = {**DEFAULT_OPTIMIZERS, "indexing_threshold": 10}  # KB: every 
 
 
 @dataclass(frozen=True)
-class DemoCollection:
+class NamedDense:
+    """One named dense vector of a demo collection, with its own HNSW ``m`` / ``ef_construct`` when given."""
+
     name: str
     size: int
     distance: str
+    hnsw: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class DemoCollection:
+    name: str
+    size: int  # of the unnamed vector; of the first named one when ``named`` is set
+    distance: str
     points: int
+    named: tuple[NamedDense, ...] = ()  # named dense vectors instead of the unnamed one
+    sparse: tuple[str, ...] = ()  # sparse vectors (modifier idf), BM25-like term weights
 
     def points_at(self, scale: float) -> int:
         """Number of points at ``scale`` (at least 10)."""
         return max(10, round(self.points * scale))
 
     def config(self, scale: float, seed: int) -> dict[str, Any]:
-        return {
+        config: dict[str, Any] = {
             "vectors": {"size": self.size, "distance": self.distance, "on_disk": None},
             "hnsw_config": dict(DEMO_HNSW),
             "optimizers_config": dict(DEMO_OPTIMIZERS),
             "on_disk_payload": True,
             "demo": {"scale": scale, "seed": seed, "points": self.points_at(scale), "complete": False},
         }
+        if self.named:
+            config["vectors"] = {v.name: _named_config(v) for v in self.named}
+        if self.sparse:
+            config["sparse_vectors"] = {name: {"modifier": "idf"} for name in self.sparse}
+        return config
+
+    def expected(self, scale: float) -> dict[str, Any]:
+        """Its ``collections:`` entry (golive.probes.collections.ExpectedCollection) at ``scale``."""
+        entry: dict[str, Any] = {"name": self.name, "min_points": self.points_at(scale)}
+        if self.named:
+            entry["vectors"] = {v.name: {"size": v.size, "distance": v.distance} for v in self.named}
+        else:
+            entry.update(vector_size=self.size, distance=self.distance)
+        if self.sparse:
+            entry["sparse_vectors"] = {name: {"modifier": "idf"} for name in self.sparse}
+        return entry
+
+
+def _named_config(vector: NamedDense) -> dict[str, Any]:
+    out: dict[str, Any] = {"size": vector.size, "distance": vector.distance, "on_disk": None}
+    if vector.hnsw:
+        out["hnsw_config"] = {"m": vector.hnsw[0], "ef_construct": vector.hnsw[1]}
+    return out
 
 
 DEMO_COLLECTIONS: tuple[DemoCollection, ...] = (
@@ -73,7 +109,18 @@ DEMO_COLLECTIONS: tuple[DemoCollection, ...] = (
     DemoCollection("user_profiles", 128, "Euclid", 30_000),
     DemoCollection("news_articles", 1024, "Cosine", 4_000),
     DemoCollection("audio_clips", 192, "Manhattan", 5_000),
+    # Hybrid search: a text embedding, a smaller title embedding with its own HNSW, and BM25-like sparse terms.
+    DemoCollection(
+        "hybrid_articles",
+        384,
+        "Cosine",
+        4_000,
+        named=(NamedDense("dense", 384, "Cosine"), NamedDense("title", 128, "Dot", hnsw=(8, 64))),
+        sparse=("text",),
+    ),
 )
+SPARSE_VOCABULARY = 5_000
+SPARSE_TERMS = (8, 40)  # distinct terms per point, uniform in this range
 
 
 def _rng(seed: int, name: str, stream: int) -> np.random.Generator:
@@ -95,6 +142,32 @@ def vectors(spec: DemoCollection, count: int, seed: int) -> np.ndarray[Any, np.d
     return result
 
 
+def sparse_vectors(spec: DemoCollection, name: str, count: int, seed: int) -> list[qe.SparseVector]:
+    """BM25-like sparse vectors: Zipf-distributed term ids (common terms in many points), weights 1 + log(tf)."""
+    rng = _rng(seed, f"{spec.name}/{name}", 2)
+    ranks = np.arange(1, SPARSE_VOCABULARY + 1, dtype=np.float64)
+    weights = 1.0 / ranks
+    weights /= weights.sum()
+    out = []
+    for n in rng.integers(SPARSE_TERMS[0], SPARSE_TERMS[1] + 1, size=count):
+        terms, tf = np.unique(rng.choice(SPARSE_VOCABULARY, size=int(n), p=weights), return_counts=True)
+        out.append(qe.SparseVector(terms.tolist(), (1.0 + np.log(tf)).tolist()))
+    return out
+
+
+def point_vectors(spec: DemoCollection, count: int, seed: int) -> Callable[[int], Any]:
+    """Point ``i``'s vector: a list for the unnamed one, else ``{name: dense list | sparse vector}``."""
+    if not spec.named and not spec.sparse:
+        plain = vectors(spec, count, seed)
+        return lambda i: plain[i].tolist()
+    dense = {
+        v.name: vectors(DemoCollection(f"{spec.name}/{v.name}", v.size, v.distance, count), count, seed)
+        for v in spec.named
+    }
+    sparse = {name: sparse_vectors(spec, name, count, seed) for name in spec.sparse}
+    return lambda i: {**{n: d[i].tolist() for n, d in dense.items()}, **{n: s[i] for n, s in sparse.items()}}
+
+
 def payloads(spec: DemoCollection, count: int, seed: int) -> list[dict[str, Any]]:
     """Deterministic payloads: category, tenant 0..99, price, ts (epoch s), lang."""
     rng = _rng(seed, spec.name, 1)
@@ -111,14 +184,14 @@ def payloads(spec: DemoCollection, count: int, seed: int) -> list[dict[str, Any]
 
 def _fill(shard: qe.EdgeShard, spec: DemoCollection, count: int, seed: int, stopping: Callable[[], bool]) -> bool:
     """Upsert, index and flush one demo collection; False if shutdown interrupted it (left incomplete)."""
-    vecs = vectors(spec, count, seed)
+    vector_of = point_vectors(spec, count, seed)
     pays = payloads(spec, count, seed)
     for start in range(0, count, BATCH):
         if stopping():
             shard.flush()
             return False
         stop = min(count, start + BATCH)
-        points = [qe.Point(i, vecs[i].tolist(), pays[i]) for i in range(start, stop)]
+        points = [qe.Point(i, vector_of(i), pays[i]) for i in range(start, stop)]
         shard.update(qe.UpdateOperation.upsert_points(points))
     ensure_payload_indexes(shard)
     shard.optimize()

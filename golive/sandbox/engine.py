@@ -23,8 +23,9 @@ from typing import Any, TypeVar
 
 import qdrant_edge as qe
 
-from golive.sandbox.convert import DISTANCES
 from golive.sandbox.protocol import ApiError, bad_input, bad_request, collection_not_found
+from golive.sandbox.vectors import Space, edge_vectors
+from golive.sandbox.vectors import parse_config as parse_vectors
 
 log = logging.getLogger("golive.sandbox")
 T = TypeVar("T")
@@ -75,22 +76,18 @@ def validate_name(name: str) -> str:
 
 def parse_create(body: dict[str, Any]) -> dict[str, Any]:
     """Validate a ``PUT /collections/{c}`` body into the stored REST config."""
-    vectors = body.get("vectors")
-    if not isinstance(vectors, dict) or "size" not in vectors:
-        raise bad_request("vectors must be {size, distance} (named and sparse vectors are not supported)")
-    size, distance = vectors.get("size"), vectors.get("distance")
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 65536:
-        raise bad_input(f"vectors.size must be an integer between 1 and 65536, got {size!r}")
-    if distance not in DISTANCES:
-        raise bad_request(f"unknown distance {distance!r}, expected one of {sorted(DISTANCES)}")
+    vectors, sparse = parse_vectors(body)
     hnsw, optimizers = _tuning(DEFAULT_HNSW, DEFAULT_OPTIMIZERS, body)
-    return {
-        "vectors": {"size": size, "distance": distance, "on_disk": vectors.get("on_disk")},
+    config = {
+        "vectors": vectors,
         "hnsw_config": hnsw,
         "optimizers_config": optimizers,
         "on_disk_payload": bool(body.get("on_disk_payload", True)),
         "demo": None,
     }
+    if sparse:
+        config["sparse_vectors"] = sparse
+    return config
 
 
 def _tuning(hnsw: dict[str, Any], optimizers: dict[str, Any], body: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -106,7 +103,7 @@ def _tuning(hnsw: dict[str, Any], optimizers: dict[str, Any], body: dict[str, An
     return hnsw, optimizers
 
 
-#: ``PATCH /collections/{c}`` fields the sandbox cannot honour (the shard has one unnamed dense vector).
+#: ``PATCH /collections/{c}`` fields the sandbox cannot honour (qdrant-edge fixes a shard's vectors at creation).
 UNSUPPORTED_UPDATES = ("vectors", "quantization_config", "sparse_vectors", "strict_mode_config")
 
 
@@ -137,9 +134,9 @@ def _merged(defaults: dict[str, Any], given: Any, name: str) -> dict[str, Any]:
 
 
 def edge_config(config: dict[str, Any]) -> qe.EdgeConfig:
-    hnsw, opt, vec = config["hnsw_config"], config["optimizers_config"], config["vectors"]
+    hnsw, opt = config["hnsw_config"], config["optimizers_config"]
     return qe.EdgeConfig(
-        vectors=qe.EdgeVectorParams(size=vec["size"], distance=DISTANCES[vec["distance"]]),
+        **edge_vectors(config, hnsw),
         hnsw_config=qe.HnswIndexConfig(
             m=hnsw["m"],
             ef_construct=hnsw["ef_construct"],
@@ -172,10 +169,14 @@ class Collection:
     optimizer_error: str | None = None
     closed: bool = False
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _space: Space | None = None
 
     @property
-    def size(self) -> int:
-        return int(self.config["vectors"]["size"])
+    def space(self) -> Space:
+        """The collection's dense and sparse vectors (PATCH cannot change them, so it is read once)."""
+        if self._space is None:
+            self._space = Space.of(self.config)
+        return self._space
 
     def save_config(self) -> None:
         tmp = self.directory / "config.json.tmp"

@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "drop_writes": False,
     "auth": None,
 }
-RESTORE_DAMAGE = {"lose_points", "change_payload"}
+RESTORE_DAMAGE = {"lose_points", "change_payload", "drop_sparse"}
 AUTH_FAULTS = {"keyless", "wrong_key", "read_only_writes"}  # which part of API-key enforcement is broken
 COLLECTION_STATUSES = {"green", "yellow", "red", "grey"}
 SHARD_STATES = {"Active", "Dead", "Partial", "Initializing", "Listener", "PartialSnapshot", "Recovery"}

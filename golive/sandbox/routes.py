@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import qdrant_edge as qe
 
-from golive.sandbox import convert
+from golive.sandbox import convert, queries, vectors
 from golive.sandbox.engine import SCHEMA_TYPES, Collection, parse_create, parse_update
 from golive.sandbox.facets import schema_params
 from golive.sandbox.protocol import ApiError, Request, Response, bad_input, bad_request, ok
@@ -45,7 +45,7 @@ def collection_info(s: State, c: Collection) -> dict[str, Any]:
         "segments_count": info.segments_count,
         "config": {
             "params": {
-                "vectors": {k: v for k, v in cfg["vectors"].items() if v is not None},
+                **vectors.info_params(cfg),
                 "shard_number": 1,
                 "replication_factor": 1,
                 "write_consistency_factor": 1,
@@ -119,23 +119,24 @@ def _points(body: dict[str, Any], c: Collection) -> list[qe.Point]:
         batch = body["batch"]
         if not isinstance(batch, dict) or not isinstance(batch.get("ids"), list):
             raise bad_request("batch must be {ids, vectors, payloads}")
-        ids, vectors = batch["ids"], batch.get("vectors")
+        ids = batch["ids"]
+        vecs = c.space.batch_vectors(batch.get("vectors"), len(ids))
         payloads = batch.get("payloads") or [None] * len(ids)
-        if not isinstance(vectors, list) or len(vectors) != len(ids) or len(payloads) != len(ids):
+        if len(payloads) != len(ids):
             raise bad_request("batch ids, vectors and payloads must have the same length")
-        raw: Any = [{"id": i, "vector": v, "payload": p} for i, v, p in zip(ids, vectors, payloads, strict=True)]
+        raw: Any = [{"id": i, "vector": v, "payload": p} for i, v, p in zip(ids, vecs, payloads, strict=True)]
     else:
         raw = body.get("points")
         if not isinstance(raw, list):
             raise bad_request("missing field `points` (a list of {id, vector, payload})")
     out = []
-    for point in raw:
+    for n, point in enumerate(raw):
         if not isinstance(point, dict) or "id" not in point:
             raise bad_request("every point needs an id")
         payload = point.get("payload")
         if payload is not None and not isinstance(payload, dict):
             raise bad_request("payload must be an object")
-        vec = convert.vector(point.get("vector"), c.size)
+        vec = c.space.point_vector(point.get("vector", point.get("vectors")), f"points[{n}].vector")
         out.append(qe.Point(convert.point_id(point["id"]), vec, payload))
     return out
 
@@ -224,7 +225,7 @@ async def retrieve_points(s: State, r: Request) -> Response:
         raise bad_request("missing field `ids` (a list of point ids)")
     ids = [convert.point_id(i) for i in body["ids"]]
     wp = convert.with_payload(body.get("with_payload"), True)
-    wv = convert.with_vector(body.get("with_vector", body.get("with_vectors")), False)
+    wv = _with_vector(c, body)
     records = _edge(c.shard.retrieve, ids, wp, wv)
     return ok([convert.record(x) for x in records], started=r.started)
 
@@ -239,39 +240,62 @@ async def get_point(s: State, r: Request) -> Response:
     return ok(convert.record(records[0]), started=r.started)
 
 
+def _with_vector(c: Collection, body: dict[str, Any]) -> Any:
+    raw = body.get("with_vector", body.get("with_vectors"))
+    if c.space.plain:
+        return convert.with_vector(raw, False)
+    return vectors.with_vector(c.space, raw)
+
+
+def _stored_vector(c: Collection, pid: qe.PointId, using: str) -> Any:
+    """The vector ``using`` of point ``pid`` (a query by point id); Qdrant's 404 when the point has none."""
+    records = _edge(c.shard.retrieve, [pid], False, True if c.space.plain else [using])
+    vec = records[0].vector if records else None
+    if isinstance(vec, dict):
+        vec = vec.get(using)
+    if vec is None:
+        raise ApiError(404, f"Not found: No point with id {convert.id_out(pid)} found")
+    return vec if isinstance(vec, qe.SparseVector) else list(vec)
+
+
 def _query_vector(c: Collection, query: Any) -> tuple[list[float] | None, qe.PointId | None]:
-    """(vector, id to exclude) for a REST ``query``: a vector, {nearest}, or a point id."""
+    """(vector, id to exclude) for a REST ``query`` on a plain collection: a vector, {nearest}, or a point id."""
     if query is None:
         return None, None
     if isinstance(query, dict) and "nearest" in query:
         query = query["nearest"]
     if isinstance(query, list):
-        return convert.vector(query, c.size), None
+        return convert.vector(query, c.space.dense[""]), None
     if isinstance(query, int | str) and not isinstance(query, bool):
         pid = convert.point_id(query)
-        records = _edge(c.shard.retrieve, [pid], False, True)
-        if not records or records[0].vector is None:
-            raise ApiError(404, f"Not found: No point with id {query} found")
-        vec = records[0].vector
-        return list(vec[""] if isinstance(vec, dict) else vec), pid
+        return _stored_vector(c, pid, ""), pid
     raise bad_request("query must be a vector, {nearest: vector} or a point id")
+
+
+def _scoring(c: Collection, body: dict[str, Any], legacy: bool) -> tuple[Any, qe.PointId | None, Any, bool]:
+    """(scoring query, id to exclude, prefetches, nearest?) of a query or search request."""
+    if legacy:
+        if body.get("limit", body.get("top")) is None:  # Qdrant's SearchRequest has no default limit
+            raise bad_request("Json deserialize error: missing field `limit`")
+        raw = body.get("vector")
+        if raw is None:
+            raise bad_request("missing field `vector`")
+        if c.space.plain and not (isinstance(raw, dict) and "name" in raw):
+            if isinstance(raw, dict) and "vector" in raw:
+                raw = raw["vector"]
+            return qe.Query.Nearest(convert.vector(raw, c.space.dense[""])), None, None, True
+        return queries.legacy_vector(c.space, raw), None, None, True
+    if c.space.plain and "using" not in body and "prefetch" not in body:  # the hot path, as before named vectors
+        vec, exclude = _query_vector(c, body.get("query"))
+        return (qe.Query.Nearest(vec) if vec is not None else None), exclude, None, vec is not None
+    parsed = queries.parse(c.space, body, lambda pid, using: _stored_vector(c, pid, using))
+    return parsed.query, parsed.exclude, parsed.prefetches, parsed.nearest
 
 
 def _query_request(c: Collection, body: Any, *, legacy: bool, skip: Any = None) -> qe.QueryRequest:
     if not isinstance(body, dict):
         raise bad_request("each request must be an object")
-    if legacy:
-        if body.get("limit", body.get("top")) is None:  # Qdrant's SearchRequest has no default limit
-            raise bad_request("Json deserialize error: missing field `limit`")
-        raw = body.get("vector")
-        if isinstance(raw, dict) and "vector" in raw:
-            raw = raw["vector"]
-        if raw is None:
-            raise bad_request("missing field `vector`")
-        vec: list[float] | None = convert.vector(raw, c.size)
-        exclude: qe.PointId | None = None
-    else:
-        vec, exclude = _query_vector(c, body.get("query"))
+    query, exclude, prefetches, nearest = _scoring(c, body, legacy)
     flt = convert.to_filter(body.get("filter"))
     if exclude is not None:
         flt = qe.Filter(must=[flt] if flt else None, must_not=[qe.HasIdCondition({exclude})])
@@ -281,16 +305,17 @@ def _query_request(c: Collection, body: Any, *, legacy: bool, skip: Any = None) 
     limit = convert.positive_int(body.get("limit", body.get("top")), "limit", 10)
     offset = convert.positive_int(body.get("offset"), "offset", 0)
     params = convert.search_params(body.get("params"))
-    if skip is not None and vec is not None and not (params and params.exact):  # the search_recall fault
+    if skip is not None and nearest and not (params and params.exact):  # the search_recall fault
         offset += skip(c.name, limit)
     return qe.QueryRequest(
         limit=limit,
         offset=offset or None,
-        query=qe.Query.Nearest(vec) if vec is not None else None,
+        query=query,
+        prefetches=prefetches,
         filter=flt,
         params=params,
         with_payload=convert.with_payload(body.get("with_payload"), False),
-        with_vector=convert.with_vector(body.get("with_vector", body.get("with_vectors")), False),
+        with_vector=_with_vector(c, body),
         score_threshold=float(threshold) if threshold is not None else None,
     )
 
@@ -344,7 +369,7 @@ async def scroll_points(s: State, r: Request) -> Response:
         limit=convert.positive_int(body.get("limit"), "limit", 10),
         filter=convert.to_filter(body.get("filter")),
         with_payload=convert.with_payload(body.get("with_payload"), True),
-        with_vector=convert.with_vector(body.get("with_vector", body.get("with_vectors")), False),
+        with_vector=_with_vector(c, body),
     )
     records, next_offset = _edge(c.shard.scroll, request)
     return ok(

@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=6333, help="port (default 6333; 0 picks a free one)")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, metavar="DIR",
                    help=f"where shards and snapshots live (default {DEFAULT_DATA_DIR})")  # fmt: skip
-    p.add_argument("--demo", action="store_true", help="create the nine demo collections (reused if present)")
+    p.add_argument("--demo", action="store_true", help="create the ten demo collections (reused if present)")
     p.add_argument("--demo-scale", type=_scale, default=1.0, metavar="F", help="demo size factor (default 1.0)")
     p.add_argument("--demo-seed", type=int, default=0, metavar="N", help="demo random seed (default 0)")
     p.add_argument("--backup-every", type=float, default=0.0, metavar="S",

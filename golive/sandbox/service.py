@@ -157,7 +157,8 @@ def _reported(s: State, described: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _damage_restore(s: State, name: str) -> None:
-    """The ``restore_damage`` fault: the restored collection loses a point or has one payload changed."""
+    """The ``restore_damage`` fault: the restored collection loses a point, has one payload changed, or (with
+    sparse vectors) one point loses its sparse vectors."""
     damage = s.faults.state["restore_damage"]
     if damage is None:
         return
@@ -168,6 +169,9 @@ async def _damage_restore(s: State, name: str) -> None:
     ids = [records[0].id]
     if damage == "lose_points":
         await c.update(qe.UpdateOperation.delete_points(ids), wait=True)
+    elif damage == "drop_sparse":
+        if c.space.sparse:
+            await c.update(qe.UpdateOperation.delete_vectors(ids, sorted(c.space.sparse)), wait=True)
     else:
         await c.update(qe.UpdateOperation.set_payload(ids, {"golive_fault": "changed by restore"}, None), wait=True)
 

@@ -26,6 +26,7 @@ import httpx
 
 from golive.sandbox.engine import Collection, Store, validate_name
 from golive.sandbox.protocol import ApiError, bad_request
+from golive.sandbox.vectors import Space
 
 DOWNLOAD_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
@@ -198,6 +199,6 @@ def _unpack(source: Path, staged: Path) -> None:
     if not config.is_file() or not (staged / "shard").is_dir():
         raise bad_request("not a sandbox snapshot: config.json or shard/ missing")
     try:
-        json.loads(config.read_text())["vectors"]["size"]
-    except (ValueError, KeyError, TypeError) as exc:
+        Space.of(json.loads(config.read_text()))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise bad_request(f"not a sandbox snapshot: bad config.json: {exc}") from None

@@ -39,7 +39,10 @@ def test_sandbox_config_loads() -> None:
     assert (settings.claims.api_key, settings.claims.read_only_api_key, settings.claims.tls) == (True, True, True)
     assert settings.claims.restricted_cors
     assert len(settings.monitoring.endpoint_families) == 14  # the seed's "14 metrics available"
-    assert len(settings.collections) == 9
+    assert len(settings.collections) == 10
+    hybrid = settings.collections[-1]
+    assert hybrid.dense == {"dense": (384, "Cosine"), "title": (128, "Dot")}
+    assert hybrid.sparse == {"text": "idf"}
     assert [g.text for g in settings.thresholds.gates] == ["p95 < 10ms", "throughput >= 1000/s", "errors < 0.1%"]
 
 
@@ -139,7 +142,8 @@ def test_unknown_key_inside_a_list_item(tmp_path: Path) -> None:
     text = "collections: [{name: a, vector_size: 3, distance: Cosine, colour: red}]\n"
     _, problems = problems_of(tmp_path, text)
     assert problems == {
-        "collections[0].colour": "unknown key; expected one of: name, vector_size, distance, min_points, recall_goal"
+        "collections[0].colour": "unknown key; expected one of: name, vector_size, distance, vectors, sparse_vectors, "
+        "min_points, recall_goal"
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from golive.cli.run import backup_args
 from golive.config import Settings
-from golive.probes.integrity import differences, known_points
+from golive.probes.integrity import differences, known_points, upsert_body
 from golive.probes.probe_collections import delete_probe_snapshots, sweep_stale_probes
 from golive.probes.recall import RecallObservation, bootstrap_bounds
 
@@ -102,3 +102,23 @@ def test_bad_data_safety_settings_name_their_field(tmp_path: Path) -> None:
     problems = dict(info.value.problems)
     assert set(problems) == {"recall.sample", "recall.noise", "backups.max_age", "backups.pairing"}
     assert "greater than or equal to 5" in problems["recall.sample"]
+
+
+def test_hybrid_points_carry_a_sparse_vector_and_its_changes_are_named() -> None:
+    points = known_points(3, sparse=True)
+    assert points == known_points(3, sparse=True)
+    body = upsert_body(points)["points"][0]
+    assert set(body["vector"]) == {"dense", "text"}
+    assert 10_000 in body["vector"]["text"]["indices"]  # a term of the point's own
+    seen = {p.id: {"payload": p.payload, "vector": {"dense": p.vector, "text": p.sparse}} for p in points}
+    assert differences(points, seen) == []
+    reordered = dict(seen)
+    first = points[0]
+    assert first.sparse is not None
+    flipped = {"indices": first.sparse["indices"][::-1], "values": first.sparse["values"][::-1]}
+    reordered[first.id] = {"payload": first.payload, "vector": {"dense": first.vector, "text": flipped}}
+    assert differences(points, reordered) == []  # the same pairs in another order are the same vector
+    changed = dict(seen)
+    changed[first.id] = {"payload": first.payload, "vector": {"dense": first.vector}}
+    [problem] = differences(points, changed)
+    assert problem.startswith(f"point {first.id} sparse vector 'text' is None, wrote ")

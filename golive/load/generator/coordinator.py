@@ -74,7 +74,14 @@ class Run:
             opts.golive_probe_collection = name
         self.probe_collection: str = getattr(opts, "golive_probe_collection", "")
         if self.role != "master":
-            self.sample = probe.sample_points(self.call, self.collection)
+            using = getattr(opts, "golive_vector", None) or None
+            self.sample = probe.sample_points(self.call, self.collection, using=using)
+            needs_sparse = any(getattr(cls, "needs_sparse", False) for cls in environment.user_classes)
+            if needs_sparse and not self.sample.sparse:
+                raise probe.QdrantCallError(
+                    f"the scenario needs a collection with sparse vectors; {self.collection!r} has none "
+                    "(--golive-collection / load.collection)"
+                )
             self.vector_json = [json.dumps(v, separators=(",", ":")) for v in self.sample.vectors]
             if self.role == "local":  # the clock starts once the setup above is done
                 opts.golive_t0 = time.time() + 0.2

@@ -33,6 +33,7 @@ def add_arguments(parser: Any, **_kw: Any) -> None:
     group.add_argument("--golive-timeout", type=_seconds, default=10.0, help="per-request timeout")
     group.add_argument("--golive-tolerance", type=_seconds, default=0.002, help="allowed send lateness")
     group.add_argument("--golive-collection", default="", help="collection to query (default: first)")
+    group.add_argument("--golive-vector", default="", help="named dense vector to query (default: first by name)")
     group.add_argument("--golive-run-id", default="", help="names the probe collection of writing scenarios")
     group.add_argument("--golive-result", default="", help="write the result JSON here (master/local)")
     group.add_argument("--golive-progress", action="store_true", help="print a progress line every second")

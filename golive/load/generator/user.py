@@ -61,6 +61,7 @@ class QdrantUser(User):
 
     abstract = True
     writes: ClassVar[bool] = False  # True: a golive probe collection is created for this scenario
+    needs_sparse: ClassVar[bool] = False  # True: the run refuses to start on a collection without sparse vectors
     limit: ClassVar[int] = 10
     hnsw_ef: ClassVar[int | None] = 64
 
@@ -136,6 +137,19 @@ class QdrantUser(User):
         """One search by a stored vector: success needs at least one point back."""
         path = f"/collections/{self.run_state.collection}/points/query"
         self.send("POST", path, self.query_body(filter_json), name, POINTS_NONEMPTY)
+
+    def hybrid_query(self, name: str = "query_hybrid", candidates: int = 20) -> None:
+        """One hybrid search: a stored dense vector and a stored sparse vector, each prefetching ``candidates``,
+        fused with RRF. The collection needs a sparse vector (``Sample.sparse``)."""
+        sample = self.run_state.sample
+        assert sample is not None
+        assert sample.sparse_using is not None  # needs_sparse: the run's setup refused a collection without them
+        dense = f'{{"query":{self.random_vector_json()},"limit":{candidates}'
+        dense += f',"using":{json.dumps(sample.using)}}}' if sample.using else "}"
+        stored = self.rng.choice(sample.sparse)
+        sparse = json.dumps({"query": stored, "using": sample.sparse_using, "limit": candidates})
+        body = f'{{"prefetch":[{dense},{sparse}],"query":{{"fusion":"rrf"}},"limit":{self.limit}}}'
+        self.send("POST", f"/collections/{sample.collection}/points/query", body, name, POINTS_NONEMPTY)
 
     def query_batch(self, size: int = 8, name: str = "query_batch") -> None:
         body = '{"searches":[' + ",".join(self.query_body() for _ in range(size)) + "]}"

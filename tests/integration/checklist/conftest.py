@@ -42,10 +42,7 @@ def config_for(url: str, **sections: Any) -> dict[str, Any]:
     """A config for the demo at SCALE, pointing at ``url``; ``sections`` replace top-level sections."""
     config: dict[str, Any] = {
         "target": {"url": url, "grpc_port": None, "timeout": "2s", "connect_timeout": "1s"},
-        "collections": [
-            {"name": c.name, "vector_size": c.size, "distance": c.distance, "min_points": c.points_at(SCALE)}
-            for c in DEMO_COLLECTIONS
-        ],
+        "collections": [c.expected(SCALE) for c in DEMO_COLLECTIONS],
         "thresholds": {"version": ">=1.10,<2"},
         "allow": {"probe_writes": True, "snapshot_restore": True, "full_load": False},
     }

@@ -74,6 +74,34 @@ def test_vector_size_drift_fails_drift_item(clean_sandbox: SandboxHandle, tmp_pa
     assert "expected size 1536" in run.check("GL-COL-002[faq]")["message"]
 
 
+def test_named_and_sparse_vector_drift_fails_the_drift_item_naming_each_vector(
+    clean_sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    config = config_for(clean_sandbox.url)
+    hybrid = next(c for c in config["collections"] if c["name"] == "hybrid_articles")
+    hybrid["vectors"]["title"]["size"] = 256
+    hybrid["vectors"]["image"] = {"size": 512, "distance": "Cosine"}
+    hybrid["sparse_vectors"]["text"]["modifier"] = "none"
+    run = run_checklist(tmp_path, config)
+    assert run.failed == {"GL-COL-002[hybrid_articles]"}
+    message = run.check("GL-COL-002[hybrid_articles]")["message"]
+    for text in (
+        "vector 'image' is missing (expected size 512 Cosine)",
+        "vector 'title' is size 128 Dot, expected size 256 Dot",
+        "sparse vector 'text' is modifier idf, expected modifier none",
+    ):
+        assert text in message
+    hybrid.pop("vectors")
+    hybrid.pop("sparse_vectors")
+    hybrid |= {"vector_size": 384, "distance": "Cosine"}  # the config believes it is a plain collection
+    (tmp_path / "plain").mkdir()
+    run = run_checklist(tmp_path / "plain", config)
+    assert run.failed == {"GL-COL-002[hybrid_articles]"}
+    message = run.check("GL-COL-002[hybrid_articles]")["message"]
+    assert "the unnamed vector is missing (expected size 384 Cosine); unexpected vector 'dense'" in message
+    assert "unexpected sparse vector 'text' (modifier idf)" in message
+
+
 def test_too_few_points_and_wrong_version(clean_sandbox: SandboxHandle, tmp_path: Path) -> None:
     config = config_for(clean_sandbox.url, thresholds={"version": ">=99"})
     docs = next(c for c in config["collections"] if c["name"] == "documents")

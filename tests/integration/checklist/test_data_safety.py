@@ -82,7 +82,11 @@ def test_wrong_reported_checksum_fails_the_round_trip(clean_sandbox: SandboxHand
 
 @pytest.mark.parametrize(
     ("damage", "text"),
-    [("lose_points", "restored collection counts 199 points"), ("change_payload", "payload is")],
+    [
+        ("lose_points", "restored collection counts 199 points"),
+        ("change_payload", "payload is"),
+        ("drop_sparse", "sparse vector 'text' is None, wrote"),  # the probe collections have named + sparse vectors
+    ],
 )
 def test_damaging_restore_fails_the_round_trip(
     clean_sandbox: SandboxHandle, tmp_path: Path, damage: str, text: str
@@ -117,6 +121,21 @@ def test_degraded_search_fails_recall_for_that_collection_only(clean_sandbox: Sa
     assert "recall@10 0.600 over 32 queries" in message
     assert "expected at least 0.95" in message
     assert "GL-QUAL-001[documents]" in run.labels("passed")
+
+
+def test_degraded_search_on_the_hybrid_collection_names_each_dense_vector(
+    clean_sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    run = run_items(tmp_path, clean_sandbox.url, "recall_meets")
+    assert "GL-QUAL-001[hybrid_articles]" in run.labels("passed")
+    evidence = {p.name for p in (tmp_path / "reports" / "env" / "latest" / "recall").iterdir()}
+    assert {"hybrid_articles.dense.json", "hybrid_articles.title.json", "documents.json"} <= evidence
+    clean_sandbox.set_faults(search_recall={"hybrid_articles": 0.6})
+    run = run_items(tmp_path, clean_sandbox.url, "recall_meets")
+    assert run.failed == {"GL-QUAL-001[hybrid_articles]"}
+    message = run.check("GL-QUAL-001[hybrid_articles]")["message"]
+    assert "recall@10 of vector 'dense' 0.600 over 32 queries" in message
+    assert "recall@10 of vector 'title' 0.600 over 32 queries" in message
 
 
 def test_backups_are_fresh_in_both_locations(clean_sandbox: SandboxHandle, sandbox_dir: Path, tmp_path: Path) -> None:

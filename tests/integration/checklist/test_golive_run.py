@@ -71,11 +71,11 @@ def test_run_with_a_bad_config_stops_with_exit_7(tmp_path: Path) -> None:
 
 
 def test_config_check_reports_ok_for_the_shipped_configs(tmp_path: Path) -> None:
-    for name in ("sandbox", "production.example"):
+    for name, collections in (("sandbox", 10), ("production.example", 9)):  # the demo's tenth: hybrid_articles
         proc = _golive("config", "check", "--env", name, reports=tmp_path)
         assert proc.returncode == 0, proc.stderr
         assert "ok — env" in proc.stdout
-        assert "9 collections" in proc.stdout
+        assert f"{collections} collections" in proc.stdout
 
 
 def test_sigterm_writes_a_partial_summary_and_stops_the_sandbox(tmp_path: Path) -> None:

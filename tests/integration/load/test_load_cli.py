@@ -53,3 +53,22 @@ def test_golive_load_run_with_an_unknown_collection_is_a_usage_error_naming_it_a
     assert proc.returncode == 4, proc.stdout + proc.stderr
     assert "unknown collection 'nope' (--collection or load.collection): the target has stub" in proc.stdout
     assert not (tmp_path / "evidence").exists()
+
+
+def test_golive_load_run_with_a_vector_the_collection_lacks_is_a_usage_error_naming_it(sandbox_faults, tmp_path: Path):
+    config = {"target": {"url": sandbox_faults.url, "grpc_port": None}, "allow": {"full_load": True},
+              "load": {"collection": "hybrid_articles", "vector": "text"}}  # fmt: skip
+    path = tmp_path / "env.yaml"
+    path.write_text(yaml.safe_dump(config))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "golive", "load", "run", f"--config={path}", "--rate=10/s", "--duration=1s",
+         f"--out={tmp_path / 'evidence'}"],
+        capture_output=True, text=True, timeout=60, env=env, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert (
+        "--vector or load.vector: collection 'hybrid_articles' has no dense vector 'text' (it has ['dense', 'title'])"
+        in proc.stdout
+    )
+    assert not (tmp_path / "evidence").exists()

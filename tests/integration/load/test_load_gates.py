@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from golive.load.judge import TrustLimits, judge, verdict
-from golive.load.runner import RunSpec, run
+from golive.load.runner import LoadRunError, RunSpec, run
 from golive.load.slo import Gate
 from golive.outcomes import Verdict
 
@@ -57,3 +57,36 @@ def test_each_scenario_runs_clean_against_the_sandbox(sandbox_faults, scenario):
         assert result.data["probe_collection"].startswith("golive_probe_")
         names = [c["name"] for c in httpx.get(f"{sandbox_faults.url}/collections").json()["result"]["collections"]]
         assert not [n for n in names if n.startswith("golive_probe_")]
+
+
+HYBRID = "hybrid_articles"  # the demo's collection with named dense vectors and a sparse vector
+
+
+@pytest.mark.parametrize("vector", ["dense", "title"])
+def test_a_scenario_queries_the_named_vector_it_targets(sandbox_faults, vector):
+    """No unnamed vector in the collection: a query without ``using`` would be a 400 (an error in the result)."""
+    result = run(_spec(sandbox_faults.url, collection=HYBRID, vector=vector, rate=50.0, duration=2.0))
+    assert result.counts["ok"] == result.counts["scheduled"] > 0, result.data["error_kinds"]
+
+
+def test_a_vector_the_collection_lacks_stops_the_run_naming_it(sandbox_faults):
+    with pytest.raises(LoadRunError, match=r"no dense vector 'nope' \(it has \['dense', 'title'\]\)"):
+        run(_spec(sandbox_faults.url, collection=HYBRID, vector="nope", rate=20.0, duration=1.0))
+    with pytest.raises(LoadRunError, match="has no dense vector 'text'"):  # a sparse vector is not a query vector
+        run(_spec(sandbox_faults.url, collection=HYBRID, vector="text", rate=20.0, duration=1.0))
+
+
+def test_the_hybrid_scenario_fuses_dense_and_sparse_and_breaks_its_error_gate(sandbox_faults):
+    clean = run(_spec(sandbox_faults.url, scenario="hybrid", collection=HYBRID, rate=50.0, duration=2.0))
+    assert clean.counts["ok"] == clean.counts["scheduled"] > 0, clean.data["error_kinds"]
+    assert verdict(clean, [Gate.parse("errors < 0.1%")], LENIENT) == Verdict.GO
+    sandbox_faults.set_faults(error_rate=0.3, paths=[f"/collections/{HYBRID}/points/query"])
+    broken = run(_spec(sandbox_faults.url, scenario="hybrid", collection=HYBRID, vector="title"))
+    errors = judge(broken, GATES)[1]
+    assert not errors.passed
+    assert 0.15 < errors.measured < 0.45
+
+
+def test_the_hybrid_scenario_refuses_a_collection_without_sparse_vectors(sandbox_faults):
+    with pytest.raises(LoadRunError, match="needs a collection with sparse vectors; 'documents' has none"):
+        run(_spec(sandbox_faults.url, scenario="hybrid", rate=20.0, duration=1.0))

@@ -53,10 +53,7 @@ def release_config(tmp_path: Path, url: str, hooks: dict[str, Any]) -> Path:
     config = {
         "env": "rel",
         "target": {"url": url, "grpc_port": None, "timeout": "2s", "connect_timeout": "1s"},
-        "collections": [
-            {"name": c.name, "vector_size": c.size, "distance": c.distance, "min_points": c.points_at(SCALE)}
-            for c in DEMO_COLLECTIONS
-        ],
+        "collections": [c.expected(SCALE) for c in DEMO_COLLECTIONS],
         "thresholds": {"version": ">=1.10,<2", "gates": ["p95 < 10ms", "throughput >= 40/s", "errors < 0.1%"]},
         # a short window on a machine shared by several test runs: the generator's trust limits are widened so a
         # busy CI box does not make the validation INCONCLUSIVE (the load engine's own tests hold the defaults)

@@ -15,6 +15,7 @@ import pytest
 from support.runs import REPO, clean_env
 
 from golive.release.lock import pid_alive
+from golive.sandbox.demo import DEMO_COLLECTIONS
 from golive.sandbox.testing import SandboxHandle
 from golive.waiting import wait_until
 
@@ -57,7 +58,7 @@ def test_a_good_deploy_is_released_with_a_verified_checkpoint_and_audit(tmp_path
     assert f"  deploy| deploying {record['release_id']}" in out  # streamed to the terminal too
     manifest = json.loads((folder / "checkpoint.json").read_text())
     assert manifest["ok"]
-    assert len(manifest["snapshots"]) == 9
+    assert len(manifest["snapshots"]) == len(DEMO_COLLECTIONS)  # every expected collection, the hybrid one too
     assert all(len(s["sha256"]) == 64 and s["sha256"] == s["checksum"] for s in manifest["snapshots"])
     validate = next(s for s in record["steps"] if s["name"] == "validate")
     assert (reports / "rel" / validate["report"] / "summary.json").exists()

@@ -110,8 +110,7 @@ def _config(url: str, **sections: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
         "target": {"url": url, "grpc_port": None, "timeout": "3s", "connect_timeout": "1s"},
         "collections": [
-            {"name": c.name, "vector_size": c.size, "distance": c.distance, "min_points": c.points_at(SCALE)}
-            for c in DEMO_COLLECTIONS
+            c.expected(SCALE) for c in DEMO_COLLECTIONS
         ],
         "thresholds": {"version": ">=1.10,<2", "gates": ["p95 < 10ms", "throughput >= 40/s", "errors < 1%"]},
         # a short, slow load run: its evidence feeds the charts; the lenient trust limits are the caps

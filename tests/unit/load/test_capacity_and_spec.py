@@ -70,3 +70,14 @@ def test_spec_from_settings_uses_the_load_section_and_overrides():
     settings = Settings.model_validate({"env": "t", "target": {"url": "http://127.0.0.1:9"}, "load": {"rate": "300/s"}})
     spec = spec_from_settings(settings, duration=3.0)
     assert (spec.host, spec.rate, spec.duration, spec.scenario) == ("http://127.0.0.1:9", 300.0, 3.0, "search")
+
+
+def test_the_named_vector_to_query_travels_from_load_vector_to_the_generator(tmp_path):
+    load = {"collection": "hybrid_articles", "vector": "title"}
+    settings = Settings.model_validate({"env": "t", "target": {"url": "http://127.0.0.1:9"}, "load": load})
+    spec = spec_from_settings(settings)
+    assert (spec.collection, spec.vector) == ("hybrid_articles", "title")
+    assert "--golive-vector=title" in command(spec.checked(), tmp_path / "r.json")
+    assert spec_from_settings(settings, vector="dense").vector == "dense"  # --vector overrides load.vector
+    plain = spec_from_settings(Settings.model_validate({"env": "t", "target": {"url": "http://127.0.0.1:9"}}))
+    assert not any(a.startswith("--golive-vector") for a in command(plain.checked(), tmp_path / "r.json"))

@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 
 from golive.sandbox.auth import Keys
-from golive.sandbox.demo import CATEGORIES, DEMO_COLLECTIONS, DemoCollection, load_demo, payloads, vectors
+from golive.sandbox.demo import (
+    CATEGORIES,
+    DEMO_COLLECTIONS,
+    DemoCollection,
+    load_demo,
+    payloads,
+    sparse_vectors,
+    vectors,
+)
 from golive.sandbox.engine import Store
 from golive.sandbox.server import configure_logging
 from golive.sandbox.state import State
@@ -27,7 +35,14 @@ def test_the_table_is_the_seed_deployment() -> None:
         ("user_profiles", 128, "Euclid", 30000),
         ("news_articles", 1024, "Cosine", 4000),
         ("audio_clips", 192, "Manhattan", 5000),
+        ("hybrid_articles", 384, "Cosine", 4000),
     ]
+    [hybrid] = [c for c in DEMO_COLLECTIONS if c.named]
+    assert [(v.name, v.size, v.distance, v.hnsw) for v in hybrid.named] == [
+        ("dense", 384, "Cosine", None),
+        ("title", 128, "Dot", (8, 64)),
+    ]
+    assert hybrid.sparse == ("text",)
     assert DEMO_COLLECTIONS[0].points_at(0.05) == 1000
     assert DEMO_COLLECTIONS[0].points_at(1.0) == 20000
 
@@ -61,6 +76,23 @@ def test_payloads_have_the_documented_fields() -> None:
     assert all(0 <= r["tenant"] <= 99 and isinstance(r["price"], float) for r in rows)
     assert {r["lang"] for r in rows} == {"en", "de", "fr"}
     assert all(isinstance(r["ts"], int) and r["ts"] > 1_700_000_000 for r in rows)
+
+
+def test_sparse_vectors_are_deterministic_term_weights_with_common_and_rare_terms() -> None:
+    [hybrid] = [c for c in DEMO_COLLECTIONS if c.sparse]
+    first, again = sparse_vectors(hybrid, "text", 300, 0), sparse_vectors(hybrid, "text", 300, 0)
+    assert [(v.indices, v.values) for v in first] == [(v.indices, v.values) for v in again]
+    assert [v.indices for v in first] != [v.indices for v in sparse_vectors(hybrid, "text", 300, 1)]
+    for v in first:
+        assert v.indices == sorted(set(v.indices))
+        assert len(v.indices) == len(v.values)
+        assert all(w >= 1.0 for w in v.values)
+    df: dict[int, int] = {}
+    for v in first:
+        for i in v.indices:
+            df[i] = df.get(i, 0) + 1
+    assert max(df.values()) > 100  # common terms (low IDF)
+    assert min(df.values()) == 1  # and rare ones (high IDF)
 
 
 def test_demo_ready_is_logged_at_info_with_the_url(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
