@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from golive.sandbox import SANDBOX_HEADER, SANDBOX_HEADER_VALUE, routes, service
+from golive.sandbox import SANDBOX_HEADER, SANDBOX_HEADER_VALUE, routes, service, validation
 from golive.sandbox.auth import Unauthorized, check_with_fault
 from golive.sandbox.faults import precise_sleep
 from golive.sandbox.protocol import ApiError, Request, Response, error, text
@@ -187,6 +187,7 @@ class SandboxApp:
         r.params = params
         try:
             check_with_fault(s.keys, s.faults.state["auth"], r.method, r.path, r.headers)
+            validation.check(r, template)
             return await handler(s, r), template
         except Unauthorized as exc:
             return text(401, str(exc)), template

@@ -12,7 +12,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from golive.sandbox.protocol import bad_input, bad_request
+from golive.sandbox.protocol import ApiError, bad_input, bad_request
 
 DISTANCES: dict[str, qe.Distance] = {
     "Cosine": qe.Distance.Cosine,
@@ -25,6 +25,7 @@ DISTANCES: dict[str, qe.Distance] = {
 _NUMBER_TYPES = frozenset({float, int})
 MAX_POINT_ID = 2**64 - 1
 MAX_COUNT = 2**32  # limits, offsets, hnsw_ef
+UNTAGGED_RANGE = "data did not match any variant of untagged enum RangeInterface"
 
 
 def point_id(value: Any) -> qe.PointId:
@@ -83,6 +84,10 @@ def _match(key: str, match: Any) -> qe.FieldCondition:
         return qe.FieldCondition(key=key, match=qe.MatchExcept(_values(key, match["except"])))
     if "text" in match:
         return qe.FieldCondition(key=key, match=qe.MatchText(str(match["text"])))
+    if "text_any" in match:
+        return qe.FieldCondition(key=key, match=qe.MatchTextAny(str(match["text_any"])))
+    if "phrase" in match:
+        return qe.FieldCondition(key=key, match=qe.MatchPhrase(str(match["phrase"])))
     raise bad_request(f"unsupported match on `{key}`: {sorted(match)}")
 
 
@@ -99,7 +104,10 @@ def _range(key: str, rng: Any) -> qe.FieldCondition:
         raise bad_request(f"range on `{key}` takes gt, gte, lt, lte")
     bounds = {k: v for k, v in rng.items() if v is not None}
     if all(isinstance(v, str) for v in bounds.values()) and bounds:
-        return qe.FieldCondition(key=key, range=qe.RangeDateTime(**bounds))
+        try:
+            return qe.FieldCondition(key=key, range=qe.RangeDateTime(**bounds))
+        except ValueError:  # serde's text when neither a number nor an RFC 3339 datetime parses
+            raise ApiError(400, f"Format error in JSON body: {UNTAGGED_RANGE}") from None
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds.values()):
         raise bad_request(f"range bounds on `{key}` must be numbers (or all datetime strings)")
     return qe.FieldCondition(key=key, range=qe.RangeFloat(**{k: float(v) for k, v in bounds.items()}))
@@ -113,6 +121,8 @@ def condition(cond: Any) -> Any:
         key = cond["key"]
         if not isinstance(key, str):
             raise bad_request("condition key must be a string")
+        if cond.get("match") is not None and cond.get("range") is not None:  # Qdrant applies both
+            return qe.Filter(must=[_match(key, cond["match"]), _range(key, cond["range"])])
         if cond.get("match") is not None:
             return _match(key, cond["match"])
         if cond.get("range") is not None:
@@ -248,8 +258,19 @@ def search_params(value: Any) -> qe.SearchParams | None:
     hnsw_ef = value.get("hnsw_ef")
     if hnsw_ef is not None:
         hnsw_ef = positive_int(hnsw_ef, "params.hnsw_ef", 0)
+    quantization = _known(value.get("quantization"), ("ignore", "rescore", "oversampling"))  # types: validation
+    acorn = _known(value.get("acorn"), ("enable", "max_selectivity"))
     return qe.SearchParams(
         hnsw_ef=hnsw_ef,
         exact=bool(value.get("exact", False)),
         indexed_only=bool(value.get("indexed_only", False)),
+        quantization=qe.QuantizationSearchParams(**quantization) if quantization is not None else None,
+        acorn=qe.AcornSearchParams(**acorn) if acorn is not None else None,
     )
+
+
+def _known(value: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """The given ``keys`` of an object (None when it is not one)."""
+    if not isinstance(value, dict):
+        return None
+    return {k: value[k] for k in keys if value.get(k) is not None}

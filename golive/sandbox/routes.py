@@ -10,10 +10,11 @@ from typing import Any, cast
 
 import qdrant_edge as qe
 
-from golive.sandbox import convert
+from golive.sandbox import convert, options
 from golive.sandbox.engine import SCHEMA_TYPES, Collection, parse_create, parse_update
-from golive.sandbox.protocol import ApiError, Request, Response, bad_input, bad_request, ok
+from golive.sandbox.protocol import ApiError, Request, Response, bad_request, ok
 from golive.sandbox.state import State
+from golive.sandbox.validation import edge_error
 
 
 def _collection(s: State, r: Request) -> Collection:
@@ -21,13 +22,11 @@ def _collection(s: State, r: Request) -> Collection:
 
 
 def _edge(fn: Any, *args: Any) -> Any:
-    """Call into qdrant_edge, turning its input errors into Qdrant's 400."""
+    """Call into qdrant_edge, turning its input errors into Qdrant's 400 (a missing point: 404)."""
     try:
         return fn(*args)
-    except ApiError:
-        raise
     except Exception as exc:
-        raise bad_input(str(exc)) from None
+        raise edge_error(exc) from None
 
 
 def collection_info(s: State, c: Collection) -> dict[str, Any]:
@@ -49,11 +48,13 @@ def collection_info(s: State, c: Collection) -> dict[str, Any]:
                 "replication_factor": 1,
                 "write_consistency_factor": 1,
                 "on_disk_payload": cfg.get("on_disk_payload", True),
+                **cfg.get("params", {}),  # the factors given at create / PATCH (one node: stored, as Qdrant does)
             },
             "hnsw_config": cfg["hnsw_config"],
             "optimizer_config": cfg["optimizers_config"],
             "wal_config": {"wal_capacity_mb": 32, "wal_segments_ahead": 0},
             "quantization_config": None,
+            **({"metadata": cfg["metadata"]} if cfg.get("metadata") else {}),
         },
         "payload_schema": {
             key: {"data_type": str(idx.data_type).rsplit(".", 1)[-1].lower(), "points": idx.points}
@@ -100,7 +101,10 @@ async def delete_collection(s: State, r: Request) -> Response:
 
 async def _apply(s: State, r: Request, c: Collection, op: qe.UpdateOperation) -> Response:
     wait = r.flag("wait", False)
-    op_id, status = await c.update(op, wait=wait)
+    try:
+        op_id, status = await c.update(op, wait=wait)
+    except Exception as exc:  # e.g. set-payload on a missing point: Qdrant's 404
+        raise edge_error(exc) from None
     # Qdrant answers 200 either way; only the result's status tells "acknowledged" from "completed".
     return ok({"operation_id": op_id, "status": status}, started=r.started)
 
@@ -133,10 +137,12 @@ def _points(body: dict[str, Any], c: Collection) -> list[qe.Point]:
 
 async def upsert_points(s: State, r: Request) -> Response:
     c = _collection(s, r)
-    points = _points(r.json_object(), c)
+    body = r.json_object()
+    points = _points(body, c)
     if s.faults.state["drop_writes"]:  # acknowledged as applied, never applied: a lost write
         return ok({"operation_id": c.next_operation_id(), "status": "completed"}, started=r.started)
-    return await _apply(s, r, c, qe.UpdateOperation.upsert_points(points))
+    condition, mode = convert.to_filter(body.get("update_filter")), options.update_mode(body.get("update_mode"))
+    return await _apply(s, r, c, qe.UpdateOperation.upsert_points(points, condition, mode))
 
 
 def _selector(body: dict[str, Any]) -> tuple[list[qe.PointId] | None, qe.Filter | None]:
@@ -196,8 +202,8 @@ async def create_index(s: State, r: Request) -> Response:
     c = _collection(s, r)
     body = r.json_object()
     field, schema = body.get("field_name"), body.get("field_schema")
-    if isinstance(schema, dict):
-        schema = schema.get("type")
+    if isinstance(schema, dict) and isinstance(field, str):  # with parameters (tokenizer, is_tenant, ...)
+        return await _apply(s, r, c, qe.UpdateOperation.create_field_index(field, options.index_schema(schema)))
     if not isinstance(field, str) or schema not in SCHEMA_TYPES:
         raise bad_request(f"give field_name and field_schema, one of {sorted(SCHEMA_TYPES)}")
     return await _apply(s, r, c, qe.UpdateOperation.create_field_index(field, SCHEMA_TYPES[schema]))
@@ -274,10 +280,11 @@ def _query_request(c: Collection, body: Any, *, legacy: bool, skip: Any = None) 
     params = convert.search_params(body.get("params"))
     if skip is not None and vec is not None and not (params and params.exact):  # the search_recall fault
         offset += skip(c.name, limit)
+    mmr = options.mmr(body.get("query"), vec, limit) if vec is not None and not legacy else None
     return qe.QueryRequest(
         limit=limit,
         offset=offset or None,
-        query=qe.Query.Nearest(vec) if vec is not None else None,
+        query=mmr or (qe.Query.Nearest(vec) if vec is not None else None),
         filter=flt,
         params=params,
         with_payload=convert.with_payload(body.get("with_payload"), False),
@@ -336,6 +343,7 @@ async def scroll_points(s: State, r: Request) -> Response:
         filter=convert.to_filter(body.get("filter")),
         with_payload=convert.with_payload(body.get("with_payload"), True),
         with_vector=convert.with_vector(body.get("with_vector", body.get("with_vectors")), False),
+        order_by=options.order_by(body.get("order_by")),
     )
     records, next_offset = _edge(c.shard.scroll, request)
     return ok(
