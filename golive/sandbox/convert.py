@@ -266,7 +266,15 @@ def search_params(value: Any) -> qe.SearchParams | None:
         indexed_only=bool(value.get("indexed_only", False)),
         quantization=qe.QuantizationSearchParams(**quantization) if quantization is not None else None,
         acorn=qe.AcornSearchParams(**acorn) if acorn is not None else None,
+        idf=_idf(value.get("idf")),
     )
+
+
+def _idf(value: Any) -> qe.IdfParams | None:
+    """REST ``params.idf``: ``"global"`` or ``{corpus: filter}`` (IDF of sparse vectors over that corpus)."""
+    if isinstance(value, dict):
+        return qe.IdfParams(corpus=to_filter(value.get("corpus")))
+    return qe.IdfParams() if value == "global" else None
 
 
 def _known(value: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:

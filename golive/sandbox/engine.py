@@ -83,6 +83,8 @@ def parse_create(body: dict[str, Any]) -> dict[str, Any]:
         raise bad_input(f"vectors.size must be an integer between 1 and 65536, got {size!r}")
     if distance not in DISTANCES:
         raise bad_request(f"unknown distance {distance!r}, expected one of {sorted(DISTANCES)}")
+    if body.get("sparse_vectors") is not None:  # never dropped silently
+        raise bad_request("`sparse_vectors` is not supported by the golive sandbox (no sparse vectors)")
     hnsw, optimizers = _tuning(DEFAULT_HNSW, DEFAULT_OPTIMIZERS, body)
     return {
         "vectors": {"size": size, "distance": distance, "on_disk": vectors.get("on_disk")},
@@ -165,6 +167,7 @@ def edge_config(config: dict[str, Any]) -> qe.EdgeConfig:
             payload_m=hnsw.get("payload_m"),
         ),
         max_search_threads=SEARCH_THREADS,
+        on_disk_payload=config.get("on_disk_payload"),
         optimizers=qe.EdgeOptimizersConfig(
             deleted_threshold=opt["deleted_threshold"],
             vacuum_min_vector_number=opt["vacuum_min_vector_number"],

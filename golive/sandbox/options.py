@@ -66,6 +66,19 @@ def order_by(value: Any) -> qe.OrderBy | None:
         raise bad_request(f"order_by: {exc}") from None
 
 
+def scoring(query: Any) -> qe.OrderBy | qe.Sample | None:
+    """A query that scores without a vector: ``{"order_by": ...}`` or ``{"sample": "random"}``; else None."""
+    if not isinstance(query, dict):
+        return None
+    if query.get("order_by") is not None:
+        return order_by(query["order_by"])
+    if "sample" in query:
+        if query["sample"] != "random":
+            raise bad_request("unknown variant in query.sample, expected `random`")
+        return qe.Sample.Random
+    return None
+
+
 def mmr(query: Any, vector: list[float], limit: int) -> qe.Mmr | None:
     """The ``{"nearest": v, "mmr": {diversity, candidates_limit}}`` query as qdrant-edge's ``Mmr``, else None."""
     if not isinstance(query, dict) or query.get("mmr") is None:

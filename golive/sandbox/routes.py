@@ -262,13 +262,19 @@ def _query_request(c: Collection, body: Any, *, legacy: bool, skip: Any = None) 
             raise bad_request("Json deserialize error: missing field `limit`")
         raw = body.get("vector")
         if isinstance(raw, dict) and "vector" in raw:
+            if raw.get("name") not in (None, ""):  # never searched in the default vector silently
+                raise bad_request("`vector.name` is not supported by the golive sandbox (no named vectors)")
             raw = raw["vector"]
         if raw is None:
             raise bad_request("missing field `vector`")
         vec: list[float] | None = convert.vector(raw, c.size)
         exclude: qe.PointId | None = None
     else:
-        vec, exclude = _query_vector(c, body.get("query"))
+        for key in ("prefetch", "using"):  # never dropped silently
+            if body.get(key) not in (None, "", []):
+                raise bad_request(f"`{key}` is not supported by the golive sandbox (no named vectors)")
+        scoring = options.scoring(body.get("query"))  # order_by / sample: no vector
+        vec, exclude = (None, None) if scoring is not None else _query_vector(c, body.get("query"))
     flt = convert.to_filter(body.get("filter"))
     if exclude is not None:
         flt = qe.Filter(must=[flt] if flt else None, must_not=[qe.HasIdCondition({exclude})])
@@ -284,7 +290,7 @@ def _query_request(c: Collection, body: Any, *, legacy: bool, skip: Any = None) 
     return qe.QueryRequest(
         limit=limit,
         offset=offset or None,
-        query=mmr or (qe.Query.Nearest(vec) if vec is not None else None),
+        query=mmr or (qe.Query.Nearest(vec) if vec is not None else None) or (None if legacy else scoring),
         filter=flt,
         params=params,
         with_payload=convert.with_payload(body.get("with_payload"), False),

@@ -24,7 +24,6 @@ MAX_NAME = 255  # Qdrant's CollectionPath: length(min = 1, max = 255)
 U32 = 2**32 - 1
 USIZE = 2**64 - 1
 ONE_SHARD = "the golive sandbox keeps one local shard per collection"
-PENDING_VECTORS = "named and sparse vectors are not supported by this sandbox build"
 WAL_FIXED = {"wal_capacity_mb": 32, "wal_segments_ahead": 0}
 UPDATE_MODES = ("upsert", "insert_only", "update_only")
 #: Index parameters qdrant-edge takes as they are, per ``field_schema.type``; any other known one is refused.
@@ -182,7 +181,6 @@ def create_collection(body: dict[str, Any]) -> None:
     obj(body.get("metadata"))
     refuse(body, {
         "quantization_config": "no quantization",
-        "sparse_vectors": PENDING_VECTORS,
         "strict_mode_config": "no strict mode",
         "payload": "qdrant-edge keeps its own payload storage",
         "id_tracker": "qdrant-edge keeps its own id tracker",
@@ -200,13 +198,7 @@ def update_collection(body: dict[str, Any]) -> None:
                     "id_tracker": "qdrant-edge keeps its own id tracker"}, "params.")  # fmt: skip
     hnsw(body.get("hnsw_config"), "hnsw_config.")
     optimizers(body.get("optimizers_config"), "optimizers_config.")  # the stored values are the defaults
-    obj(body.get("metadata"))
-    refuse(body, {
-        "vectors": PENDING_VECTORS,
-        "quantization_config": "no quantization",
-        "sparse_vectors": PENDING_VECTORS,
-        "strict_mode_config": "no strict mode",
-    })  # fmt: skip
+    obj(body.get("metadata"))  # vectors, sparse_vectors, quantization: refused by engine.parse_update
 
 
 # -------------------------------------------------------------------------------------------- points
@@ -240,7 +232,15 @@ def search_params(value: Any, prefix: str) -> None:
     a = obj(p.get("acorn"))
     flag(a.get("enable"))
     number(a.get("max_selectivity"), prefix + "acorn.max_selectivity", 0.0, 1.0)
-    refuse(p, {"idf": PENDING_VECTORS}, prefix)
+    idf = p.get("idf")
+    if idf is not None and idf != "global":
+        obj(idf, "`global` or {corpus}")
+
+
+#: Query variants of Qdrant 1.19 the sandbox does not run (nearest, mmr, order_by, sample and fusion it does).
+QUERIES_REFUSED = dict.fromkeys(
+    ("recommend", "discover", "context", "formula", "relevance_feedback"), "not run by the golive sandbox"
+)
 
 
 def query(body: Any, prefix: str = "internal.") -> None:
@@ -257,8 +257,12 @@ def query(body: Any, prefix: str = "internal.") -> None:
         raise bad_request(
             "A query is needed to use the score_threshold. Can't have score_threshold without defining a query."
         )
-    refuse(body, {"prefetch": PENDING_VECTORS, "lookup_from": "vectors are not looked up in other collections"})
+    refuse(body, {"lookup_from": "vectors are not looked up in other collections"})
     q = body.get("query")
+    if isinstance(q, dict):
+        if q.get("order_by") is not None and body.get("score_threshold") is not None:
+            raise bad_request("Can't use score_threshold with an order_by query.")
+        refuse(q, QUERIES_REFUSED, prefix.replace("internal.", "") + "query.")
     if isinstance(q, dict) and q.get("mmr") is not None:
         mmr = obj(q["mmr"])
         number(mmr.get("diversity"), prefix + "query.mmr.diversity", 0.0, 1.0)
@@ -324,9 +328,24 @@ CHECKS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
 }
 
 
+def query_timeout(r: Request) -> None:
+    """``?timeout=`` as Qdrant's query-parameter validation reads it (whole seconds, at least 1)."""
+    if b"timeout" not in r.query_string:
+        return
+    raw = r.query.get("timeout")
+    if raw is None:
+        return
+    if not raw.isdigit():
+        why = "cannot parse integer from empty string" if raw == "" else "invalid digit found in string"
+        raise ApiError(400, f"Deserialize error in query parameters: {why}")
+    if int(raw) < 1:
+        raise invalid("timeout", f"value {int(raw)} invalid, must be 1 or larger", "query parameters")
+
+
 def check(r: Request, template: str) -> None:
     """Raise Qdrant's error for the request on this route before its handler runs (the body is parsed once)."""
     validate_path_name(r.params)
+    query_timeout(r)
     checker = CHECKS.get((r.method, template))
     if checker is not None:
         body = r.json()
