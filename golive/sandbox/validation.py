@@ -211,8 +211,7 @@ def upsert(body: dict[str, Any]) -> None:
     mode = body.get("update_mode")
     if mode is not None and mode not in UPDATE_MODES:
         expected = ", ".join(f"`{m}`" for m in UPDATE_MODES)
-        got = f"`{mode}`" if isinstance(mode, str) else _serde_kind(mode)
-        raise format_error(f"unknown variant {got}, expected one of {expected}")
+        raise format_error(f"unknown variant {_variant(mode)}, expected one of {expected}")
     obj(body.get("update_filter"))
 
 
@@ -239,7 +238,7 @@ def search_params(value: Any, prefix: str) -> None:
 
 #: Query variants of Qdrant 1.19 the sandbox does not run (nearest, mmr, order_by, sample and fusion it does).
 QUERIES_REFUSED = dict.fromkeys(
-    ("recommend", "discover", "context", "formula", "relevance_feedback"), "not run by the golive sandbox"
+    ("recommend", "discover", "context", "formula", "relevance_feedback"), "it runs nearest, mmr, order_by and sample"
 )
 
 
@@ -305,7 +304,23 @@ def create_index(body: dict[str, Any]) -> None:
         uint(schema.get(key), f"field_schema.{key}")
     tokenizer = schema.get("tokenizer")
     if tokenizer is not None and tokenizer not in TOKENIZERS:
-        raise format_error(f"unknown variant `{tokenizer}`, expected one of {', '.join(f'`{t}`' for t in TOKENIZERS)}")
+        expected = ", ".join(f"`{t}`" for t in TOKENIZERS)
+        raise format_error(f"unknown variant {_variant(tokenizer)}, expected one of {expected}")
+
+
+PRIORITIES = ("replica", "snapshot", "no_sync")
+
+
+def recover(body: dict[str, Any]) -> None:
+    priority = body.get("priority")
+    if priority is not None and priority not in PRIORITIES:
+        expected = ", ".join(f"`{p}`" for p in PRIORITIES)
+        raise format_error(f"unknown variant {_variant(priority)}, expected one of {expected}")
+    refuse(body, {"api_key": "it downloads snapshots from loopback without a key"})
+
+
+def _variant(value: Any) -> str:
+    return f"`{value}`" if isinstance(value, str) else _serde_kind(value)
 
 
 CHECKS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
@@ -325,6 +340,7 @@ CHECKS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("POST", C + "/points/scroll"): scroll,
     ("POST", C + "/points/count"): selector,
     ("PUT", C + "/index"): create_index,
+    ("PUT", C + "/snapshots/recover"): recover,
 }
 
 
