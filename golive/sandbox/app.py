@@ -194,6 +194,8 @@ class SandboxApp:
         except ApiError as exc:
             return error(exc.status, exc.message, started=r.started), template
         except Exception as exc:
+            if (mapped := validation.input_error(exc, r.params)) is not None:  # qdrant-edge refused a request value
+                return error(mapped.status, mapped.message, started=r.started), template
             log.exception("unexpected error on %s %s", r.method, r.path)
             return error(500, f"Service internal error: {exc}", started=r.started), template
 

@@ -81,7 +81,7 @@ def parse_create(body: dict[str, Any]) -> dict[str, Any]:
     size, distance = vectors.get("size"), vectors.get("distance")
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 65536:
         raise bad_input(f"vectors.size must be an integer between 1 and 65536, got {size!r}")
-    if distance not in DISTANCES:
+    if not isinstance(distance, str) or distance not in DISTANCES:
         raise bad_request(f"unknown distance {distance!r}, expected one of {sorted(DISTANCES)}")
     if body.get("sparse_vectors") is not None:  # never dropped silently
         raise bad_request("`sparse_vectors` is not supported by the golive sandbox (no sparse vectors)")

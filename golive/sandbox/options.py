@@ -95,7 +95,7 @@ def mmr(query: Any, vector: list[float], limit: int) -> qe.Mmr | None:
 def index_schema(schema: Any) -> Any:
     """``field_schema`` with parameters (``{"type": "text", "tokenizer": "prefix", ...}``) for qdrant-edge."""
     kind = schema.get("type")
-    if kind not in INDEX_CLASSES:
+    if not isinstance(kind, str) or kind not in INDEX_CLASSES:
         raise bad_request(f"field_schema.type must be one of {sorted(INDEX_CLASSES)}")
     kwargs = {k: schema[k] for k in INDEX_PARAMS[kind] if schema.get(k) is not None}
     if "tokenizer" in kwargs:

@@ -219,6 +219,16 @@ def selector(body: dict[str, Any]) -> None:
     refuse(body, NO_SHARD_KEY)
 
 
+def set_payload(body: dict[str, Any]) -> None:
+    refuse(body, NO_SHARD_KEY)
+    string(body.get("key"))
+
+
+def string(value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise format_error(f"invalid type: {_serde_kind(value)}, expected a string")
+
+
 def search_params(value: Any, prefix: str) -> None:
     p = obj(value)
     uint(p.get("hnsw_ef"), prefix + "hnsw_ef")
@@ -293,12 +303,15 @@ def scroll(body: dict[str, Any]) -> None:
 
 
 def create_index(body: dict[str, Any]) -> None:
+    string(body.get("field_name"))
     schema = body.get("field_schema")
+    if schema is not None and not isinstance(schema, str | dict):
+        raise format_error(f"invalid type: {_serde_kind(schema)}, expected a schema type or its parameters")
     if not isinstance(schema, dict):
-        return  # a plain type name, or a shape error the handler names
+        return  # a plain type name: the handler checks it
     kind = schema.get("type")
-    if kind not in INDEX_PARAMS:
-        return
+    if not isinstance(kind, str) or kind not in INDEX_PARAMS:
+        return  # the handler names the unknown type
     refuse(schema, dict.fromkeys(INDEX_REFUSED, "qdrant-edge-py's index parameters in this sandbox"), "field_schema.")
     for key in ("min_token_len", "max_token_len"):
         uint(schema.get(key), f"field_schema.{key}")
@@ -329,8 +342,8 @@ CHECKS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("PUT", C + "/points"): upsert,
     ("POST", C + "/points"): selector,
     ("POST", C + "/points/delete"): selector,
-    ("POST", C + "/points/payload"): selector,
-    ("PUT", C + "/points/payload"): selector,
+    ("POST", C + "/points/payload"): set_payload,
+    ("PUT", C + "/points/payload"): set_payload,
     ("POST", C + "/points/payload/delete"): selector,
     ("POST", C + "/points/payload/clear"): selector,
     ("POST", C + "/points/query"): query,
@@ -372,6 +385,15 @@ def check(r: Request, template: str) -> None:
 # ------------------------------------------------------------------------------------- engine errors
 
 _NO_POINT = re.compile(r"No point with id (\S+?)(?: found)?$")
+
+
+def input_error(exc: Exception, params: dict[str, str]) -> ApiError | None:
+    """qdrant-edge's ValueError for a request value it cannot parse (a JSON path), as Qdrant's serde 400; else None."""
+    text = str(exc)
+    if not isinstance(exc, ValueError) or not text.startswith("invalid JSON path"):
+        return None
+    where = "path parameters" if params.get("field") is not None and text.endswith(params["field"]) else "JSON body"
+    return ApiError(400, f"Format error in {where}: {text}")
 
 
 def edge_error(exc: Exception) -> ApiError:
