@@ -12,6 +12,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
+from golive.sandbox import conditions
 from golive.sandbox.protocol import ApiError, bad_input, bad_request
 
 DISTANCES: dict[str, qe.Distance] = {
@@ -70,24 +71,33 @@ def bad_request_dim(expected: int, got: int) -> Exception:
     return bad_input(f"Vector dimension error: expected dim: {expected}, got {got}")
 
 
-def _match(key: str, match: Any) -> qe.FieldCondition:
+#: Text-like matches of Qdrant 1.19, each a qdrant-edge class taking one string.
+TEXT_MATCHES: dict[str, Any] = {
+    "text": qe.MatchText,
+    "text_any": qe.MatchTextAny,
+    "phrase": qe.MatchPhrase,
+    "prefix": qe.MatchPrefix,
+    "substring": qe.MatchSubstring,
+}
+
+
+def _match(key: str, match: Any) -> Any:
     if not isinstance(match, dict):
         raise bad_request(f"match on `{key}` must be an object")
     if "value" in match:
         value = match["value"]
         if not isinstance(value, str | int | bool):
             raise bad_request(f"match.value on `{key}` must be a string, integer or boolean")
-        return qe.FieldCondition(key=key, match=qe.MatchValue(value))
+        return qe.MatchValue(value)
     if "any" in match:
-        return qe.FieldCondition(key=key, match=qe.MatchAny(_values(key, match["any"])))
+        return qe.MatchAny(_values(key, match["any"]))
     if "except" in match:
-        return qe.FieldCondition(key=key, match=qe.MatchExcept(_values(key, match["except"])))
-    if "text" in match:
-        return qe.FieldCondition(key=key, match=qe.MatchText(str(match["text"])))
-    if "text_any" in match:
-        return qe.FieldCondition(key=key, match=qe.MatchTextAny(str(match["text_any"])))
-    if "phrase" in match:
-        return qe.FieldCondition(key=key, match=qe.MatchPhrase(str(match["phrase"])))
+        return qe.MatchExcept(_values(key, match["except"]))
+    for name, cls in TEXT_MATCHES.items():
+        if name in match:
+            if not isinstance(match[name], str):
+                raise bad_request(f"match.{name} on `{key}` must be a string")
+            return cls(match[name])
     raise bad_request(f"unsupported match on `{key}`: {sorted(match)}")
 
 
@@ -99,18 +109,18 @@ def _values(key: str, values: Any) -> list[str] | list[int]:
     raise bad_request(f"match.any / match.except on `{key}` must be a list of strings or of integers")
 
 
-def _range(key: str, rng: Any) -> qe.FieldCondition:
+def _range(key: str, rng: Any) -> Any:
     if not isinstance(rng, dict) or not set(rng) <= {"gt", "gte", "lt", "lte"}:
         raise bad_request(f"range on `{key}` takes gt, gte, lt, lte")
     bounds = {k: v for k, v in rng.items() if v is not None}
     if all(isinstance(v, str) for v in bounds.values()) and bounds:
         try:
-            return qe.FieldCondition(key=key, range=qe.RangeDateTime(**bounds))
+            return qe.RangeDateTime(**bounds)
         except ValueError:  # serde's text when neither a number nor an RFC 3339 datetime parses
             raise ApiError(400, f"Format error in JSON body: {UNTAGGED_RANGE}") from None
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds.values()):
         raise bad_request(f"range bounds on `{key}` must be numbers (or all datetime strings)")
-    return qe.FieldCondition(key=key, range=qe.RangeFloat(**{k: float(v) for k, v in bounds.items()}))
+    return qe.RangeFloat(**{k: float(v) for k, v in bounds.items()})
 
 
 def condition(cond: Any) -> Any:
@@ -121,13 +131,14 @@ def condition(cond: Any) -> Any:
         key = cond["key"]
         if not isinstance(key, str):
             raise bad_request("condition key must be a string")
-        if cond.get("match") is not None and cond.get("range") is not None:  # Qdrant applies both
-            return qe.Filter(must=[_match(key, cond["match"]), _range(key, cond["range"])])
+        given = conditions.parts(key, cond)  # all parts in one FieldCondition, evaluated by Qdrant's segment code
         if cond.get("match") is not None:
-            return _match(key, cond["match"])
+            given["match"] = _match(key, cond["match"])
         if cond.get("range") is not None:
-            return _range(key, cond["range"])
-        raise bad_request(f"unsupported field condition on `{key}` (supported: match, range)")
+            given["range"] = _range(key, cond["range"])
+        if not given:
+            raise bad_request(f"condition on `{key}` needs match, range, geo_*, values_count, is_empty or is_null")
+        return qe.FieldCondition(key=key, **given)
     if "has_id" in cond:
         ids = cond["has_id"]
         if not isinstance(ids, list):
@@ -137,6 +148,15 @@ def condition(cond: Any) -> Any:
         return qe.IsEmptyCondition(key=_key_of(cond["is_empty"]))
     if "is_null" in cond:
         return qe.IsNullCondition(key=_key_of(cond["is_null"]))
+    if "nested" in cond:
+        nested = cond["nested"]
+        if not isinstance(nested, dict) or not isinstance(nested.get("key"), str):
+            raise bad_request("nested takes {key, filter}")
+        return qe.NestedCondition(key=nested["key"], filter=to_filter(nested.get("filter")) or qe.Filter())
+    if "has_vector" in cond:
+        if not isinstance(cond["has_vector"], str):
+            raise bad_request("has_vector takes a vector name")
+        return qe.HasVectorCondition(cond["has_vector"])
     if "filter" in cond:
         return to_filter(cond["filter"])
     if {"must", "should", "must_not", "min_should"} & set(cond):

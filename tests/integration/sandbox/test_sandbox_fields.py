@@ -294,11 +294,11 @@ def test_search_params_and_conditions_are_applied(client: QdrantClient, coll: st
         acorn=models.AcornSearchParams(enable=True, max_selectivity=0.5),
         quantization=models.QuantizationSearchParams(ignore=True, oversampling=2.0),
     )
-    both = models.Filter(
-        must=[models.FieldCondition(key="n", match=models.MatchAny(any=[2, 3, 4]), range=models.Range(gte=3))]
+    both = models.Filter(  # one condition, two parts: Qdrant's segment code matches when either part does
+        must=[models.FieldCondition(key="n", match=models.MatchAny(any=[2, 3]), range=models.Range(gte=7))]
     )
     hits = client.query_points(coll, query=[1.0, 0.0], query_filter=both, search_params=params, limit=8).points
-    assert sorted(p.id for p in hits) == [3, 4]
+    assert sorted(p.id for p in hits) == [2, 3, 7, 8]
 
 
 # ----------------------------------------------------------------------------- Qdrant's codes and texts
@@ -383,3 +383,65 @@ def test_zero_limits_are_qdrants_422(http: httpx.Client, coll: str) -> None:
         assert response.json()["status"]["error"] == (
             f"Validation error in JSON body: [{field}: value 0 invalid, must be 1 or larger]"
         )
+
+
+def test_every_filter_condition_is_applied(client: QdrantClient, http: httpx.Client, coll: str) -> None:
+    client.upsert(
+        coll,
+        [
+            models.PointStruct(
+                id=400 + i,
+                vector=[0.5, 0.5],
+                payload={
+                    "loc": {"lon": 13.0 + i / 10, "lat": 52.0},
+                    "tags": ["t"] * i,
+                    "kw": f"key{i}",
+                    "o": [{"x": i}, {"x": i + 1}],
+                },
+            )
+            for i in range(4)
+        ],
+    )
+
+    def ids(*must: models.Condition) -> list[int]:
+        points, _ = client.scroll(coll, scroll_filter=models.Filter(must=list(must)), limit=50)
+        return sorted(int(p.id) for p in points)
+
+    center = models.GeoPoint(lon=13.0, lat=52.0)
+    assert ids(models.FieldCondition(key="loc", geo_radius=models.GeoRadius(center=center, radius=8000))) == [400, 401]
+    box = models.GeoBoundingBox(
+        top_left=models.GeoPoint(lon=13.15, lat=52.1), bottom_right=models.GeoPoint(lon=13.35, lat=51.9)
+    )
+    assert ids(models.FieldCondition(key="loc", geo_bounding_box=box)) == [402, 403]
+    ring = [
+        models.GeoPoint(lon=lon, lat=lat)
+        for lon, lat in ((12.9, 51.9), (13.05, 51.9), (13.05, 52.1), (12.9, 52.1), (12.9, 51.9))
+    ]
+    assert ids(
+        models.FieldCondition(key="loc", geo_polygon=models.GeoPolygon(exterior=models.GeoLineString(points=ring)))
+    ) == [400]
+    assert ids(models.FieldCondition(key="tags", values_count=models.ValuesCount(gte=2))) == [402, 403]
+    assert ids(models.FieldCondition(key="kw", match=models.MatchPrefix(prefix="key"))) == [400, 401, 402, 403]
+    assert ids(models.FieldCondition(key="kw", match=models.MatchSubstring(substring="ey3"))) == [403]
+    assert ids(models.FieldCondition(key="kw", match=models.MatchPhrase(phrase="key2"))) == [402]
+    assert (
+        ids(
+            models.FieldCondition(key="kw", match=models.MatchValue(value="key1")),
+            models.IsEmptyCondition(is_empty=models.PayloadField(key="tags")),
+        )
+        == []
+    )
+    assert ids(
+        models.FieldCondition(key="tags", is_empty=True),
+        models.FieldCondition(key="kw", match=models.MatchAny(any=["key0", "key1"])),
+    ) == [400]
+    nested = models.Nested(
+        key="o", filter=models.Filter(must=[models.FieldCondition(key="x", match=models.MatchValue(value=3))])
+    )
+    assert ids(models.NestedCondition(nested=nested)) == [402, 403]
+    assert len(ids(models.HasVectorCondition(has_vector=""))) == 12
+    sliced = http.post(
+        f"/collections/{coll}/points/scroll", json={"filter": {"must": [{"slice": {"total": 2, "index": 0}}]}}
+    )
+    assert sliced.status_code == 400
+    assert "slice" in sliced.json()["status"]["error"]
