@@ -110,6 +110,8 @@ def _tuning(hnsw: dict[str, Any], optimizers: dict[str, Any], body: dict[str, An
     hnsw = _merged(hnsw, body.get("hnsw_config"), "hnsw_config")
     optimizers = _merged(optimizers, body.get("optimizers_config"), "optimizers_config")
     given = body.get("optimizers_config")
+    if optimizers.get("max_optimization_threads") == "auto":
+        optimizers["max_optimization_threads"] = None
     if isinstance(given, dict) and given.get("prevent_unoptimized") is not None:  # shown only once set, as Qdrant
         optimizers["prevent_unoptimized"] = bool(given["prevent_unoptimized"])
     for key in ("m", "ef_construct", "full_scan_threshold"):

@@ -27,6 +27,7 @@ TOKENIZERS = {
     "whitespace": qe.TokenizerType.Whitespace,
     "word": qe.TokenizerType.Word,
     "multilingual": qe.TokenizerType.Multilingual,
+    "code": qe.TokenizerType.Code,
 }
 INDEX_CLASSES: dict[str, Any] = {
     "keyword": qe.KeywordIndexParams,

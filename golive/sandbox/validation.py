@@ -40,7 +40,7 @@ INDEX_PARAMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 #: Index parameters Qdrant 1.19 accepts that the sandbox does not pass on.
 INDEX_REFUSED = ("memory", "nested", "prefix", "stopwords", "stemmer", "scoring")
-TOKENIZERS = ("prefix", "whitespace", "word", "multilingual")
+TOKENIZERS = ("prefix", "whitespace", "word", "multilingual", "code")
 
 
 def unsupported(field: str, why: str) -> ApiError:
@@ -145,9 +145,10 @@ def optimizers(body: Any, prefix: str) -> None:
     o = obj(body)
     number(o.get("deleted_threshold"), prefix + "deleted_threshold", 0.0, 1.0)
     uint(o.get("vacuum_min_vector_number"), prefix + "vacuum_min_vector_number", minimum=100)
-    for key in ("default_segment_number", "max_segment_size", "memmap_threshold", "indexing_threshold",
-                "max_optimization_threads"):  # fmt: skip
+    for key in ("default_segment_number", "max_segment_size", "memmap_threshold", "indexing_threshold"):
         uint(o.get(key), prefix + key)
+    if o.get("max_optimization_threads") != "auto":  # a count, or "auto" (stored as null, as Qdrant shows it)
+        uint(o.get("max_optimization_threads"), prefix + "max_optimization_threads")
     uint(o.get("flush_interval_sec"), prefix + "flush_interval_sec", kind="u64")
     flag(o.get("prevent_unoptimized"))
     current = {"memmap_threshold": None, "flush_interval_sec": 5}  # what every sandbox collection has

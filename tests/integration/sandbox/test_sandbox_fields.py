@@ -277,6 +277,9 @@ def test_collection_metadata_params_and_tuning_are_stored_and_reported(client: Q
             name,
             metadata={"tier": 2, "owner": "ops"},
             collection_params=models.CollectionParamsDiff(replication_factor=3, read_fan_out_factor=1),
+            optimizers_config=models.OptimizersConfigDiff(
+                max_optimization_threads=models.MaxOptimizationThreadsSetting.AUTO
+            ),
         )
         config = client.get_collection(name).config
         assert config.metadata == {"team": "search", "tier": 2, "owner": "ops"}
@@ -284,6 +287,7 @@ def test_collection_metadata_params_and_tuning_are_stored_and_reported(client: Q
         assert config.params.read_fan_out_factor == 1
         assert (config.hnsw_config.payload_m, config.hnsw_config.on_disk) == (8, True)
         assert config.optimizer_config.prevent_unoptimized is True
+        assert config.optimizer_config.max_optimization_threads is None  # "auto", as Qdrant shows it
     finally:
         client.delete_collection(name)
 

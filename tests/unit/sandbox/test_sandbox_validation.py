@@ -111,6 +111,10 @@ def test_update_collection_params_and_refusals() -> None:
     )
     assert answer("PATCH", C, {"params": {"payload": {}}})[1].startswith("Bad request: `params.payload` is not")  # type: ignore[index]
     assert answer("PATCH", C, {"params": {"replication_factor": 2, "read_fan_out_factor": 1}}) is None
+    assert answer("PATCH", C, {"optimizers_config": {"max_optimization_threads": "auto"}}) is None
+    assert answer("PATCH", C, {"optimizers_config": {"max_optimization_threads": "all"}}) == f400(
+        'invalid type: string "all", expected usize'
+    )
 
 
 @pytest.mark.parametrize(
@@ -160,7 +164,7 @@ def test_update_collection_params_and_refusals() -> None:
         (
             "/index",
             {"field_name": "t", "field_schema": {"type": "text", "tokenizer": "ngram"}},
-            f400("unknown variant `ngram`, expected one of `prefix`, `whitespace`, `word`, `multilingual`"),
+            f400("unknown variant `ngram`, expected one of `prefix`, `whitespace`, `word`, `multilingual`, `code`"),
         ),
         (
             "/snapshots/recover",
