@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from golive.sandbox import SANDBOX_HEADER, SANDBOX_HEADER_VALUE, routes, service, validation
+from golive.sandbox import SANDBOX_HEADER, SANDBOX_HEADER_VALUE, edge_errors, routes, service, validation
 from golive.sandbox.auth import Unauthorized, check_with_fault
 from golive.sandbox.faults import precise_sleep
 from golive.sandbox.protocol import ApiError, Request, Response, error, text
@@ -194,7 +194,7 @@ class SandboxApp:
         except ApiError as exc:
             return error(exc.status, exc.message, started=r.started), template
         except Exception as exc:
-            if (mapped := validation.input_error(exc, r.params)) is not None:  # qdrant-edge refused a request value
+            if (mapped := edge_errors.input_error(exc, r.params)) is not None:  # qdrant-edge refused a request value
                 return error(mapped.status, mapped.message, started=r.started), template
             log.exception("unexpected error on %s %s", r.method, r.path)
             return error(500, f"Service internal error: {exc}", started=r.started), template

@@ -11,10 +11,10 @@ from typing import Any, cast
 import qdrant_edge as qe
 
 from golive.sandbox import convert, options
+from golive.sandbox.edge_errors import edge_error
 from golive.sandbox.engine import SCHEMA_TYPES, Collection, parse_create, parse_update
 from golive.sandbox.protocol import ApiError, Request, Response, bad_request, ok
 from golive.sandbox.state import State
-from golive.sandbox.validation import edge_error
 
 
 def _collection(s: State, r: Request) -> Collection:

@@ -13,11 +13,10 @@ serves, and answers every field Qdrant accepts that the sandbox cannot honour wi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from golive.sandbox.protocol import ApiError, Request, bad_input, bad_request
+from golive.sandbox.protocol import ApiError, Request, bad_request
 
 C = "/collections/{name}"
 MAX_NAME = 255  # Qdrant's CollectionPath: length(min = 1, max = 255)
@@ -381,30 +380,3 @@ def check(r: Request, template: str) -> None:
         body = r.json()
         if isinstance(body, dict):
             checker(body)
-
-
-# ------------------------------------------------------------------------------------- engine errors
-
-_NO_POINT = re.compile(r"No point with id (\S+?)(?: found)?$")
-
-
-def input_error(exc: Exception, params: dict[str, str]) -> ApiError | None:
-    """qdrant-edge's ValueError for a request value it cannot parse (a JSON path), as Qdrant's serde 400; else None."""
-    text = str(exc)
-    if not isinstance(exc, ValueError) or not text.startswith("invalid JSON path"):
-        return None
-    where = "path parameters" if params.get("field") is not None and text.endswith(params["field"]) else "JSON body"
-    return ApiError(400, f"Format error in {where}: {text}")
-
-
-def edge_error(exc: Exception) -> ApiError:
-    """A qdrant-edge exception as Qdrant's answer: a missing point is a 404, the rest a 400."""
-    if isinstance(exc, ApiError):
-        return exc
-    text = str(exc)
-    found = _NO_POINT.search(text)
-    if found:
-        return ApiError(404, f"Not found: No point with id {found.group(1)} found")
-    if text.startswith("No range index for `order_by`"):
-        return bad_request(text)
-    return bad_input(text)

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import pytest
 
-from golive.sandbox import validation
+from golive.sandbox import edge_errors, validation
 from golive.sandbox.protocol import ApiError, Request
 
 C = "/collections/{name}"
@@ -236,13 +236,13 @@ def test_timeout_query_parameter_as_qdrant_reads_it() -> None:
 
 def test_engine_errors_map_to_qdrants_codes() -> None:
     assert (
-        validation.edge_error(Exception("No point with id 7")).status,
-        validation.edge_error(Exception("No point with id 7")).message,
+        edge_errors.edge_error(Exception("No point with id 7")).status,
+        edge_errors.edge_error(Exception("No point with id 7")).message,
     ) == (404, "Not found: No point with id 7 found")
     uid = "5b6c2c7e-1c2f-4b0e-9d4f-1a2b3c4d5e6f"
     assert (
-        validation.edge_error(Exception(f"No point with id {uid}")).message
+        edge_errors.edge_error(Exception(f"No point with id {uid}")).message
         == f"Not found: No point with id {uid} found"
     )
-    assert validation.edge_error(Exception("No range index for `order_by` key: `k`.")).status == 400
-    assert validation.edge_error(ValueError("odd")).message == "Wrong input: odd"
+    assert edge_errors.edge_error(Exception("No range index for `order_by` key: `k`.")).status == 400
+    assert edge_errors.edge_error(ValueError("odd")).message == "Wrong input: odd"
