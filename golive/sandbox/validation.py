@@ -375,6 +375,11 @@ def check(r: Request, template: str) -> None:
     """Raise Qdrant's error for the request on this route before its handler runs (the body is parsed once)."""
     validate_path_name(r.params)
     query_timeout(r)
+    priority = r.query.get("priority") if template.endswith("/snapshots/upload") else None
+    if priority is not None and priority not in PRIORITIES:
+        expected = ", ".join(f"`{p}`" for p in PRIORITIES)
+        why = f"unknown variant `{priority}`, expected one of {expected}"
+        raise ApiError(400, f"Deserialize error in query parameters: {why}")
     checker = CHECKS.get((r.method, template))
     if checker is not None:
         body = r.json()

@@ -234,6 +234,16 @@ def test_timeout_query_parameter_as_qdrant_reads_it() -> None:
     )
 
 
+def test_upload_priority_query_parameter() -> None:
+    upload = C + "/snapshots/upload"
+    assert answer("POST", upload, {}, query=b"priority=snapshot") is None
+    assert answer("POST", upload, {}, query=b"priority=first") == (
+        400,
+        "Deserialize error in query parameters: unknown variant `first`, expected one of "
+        "`replica`, `snapshot`, `no_sync`",
+    )
+
+
 def test_engine_errors_map_to_qdrants_codes() -> None:
     assert (
         edge_errors.edge_error(Exception("No point with id 7")).status,
