@@ -269,6 +269,7 @@ def _query_request(c: Collection, body: Any, *, legacy: bool, skip: Any = None) 
             raise bad_request("missing field `vector`")
         vec: list[float] | None = convert.vector(raw, c.size)
         exclude: qe.PointId | None = None
+        scoring = None
     else:
         for key in ("prefetch", "using"):  # never dropped silently
             if body.get(key) not in (None, "", []):
@@ -290,7 +291,7 @@ def _query_request(c: Collection, body: Any, *, legacy: bool, skip: Any = None) 
     return qe.QueryRequest(
         limit=limit,
         offset=offset or None,
-        query=mmr or (qe.Query.Nearest(vec) if vec is not None else None) or (None if legacy else scoring),
+        query=mmr or (qe.Query.Nearest(vec) if vec is not None else scoring),
         filter=flt,
         params=params,
         with_payload=convert.with_payload(body.get("with_payload"), False),
