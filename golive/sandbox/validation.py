@@ -217,10 +217,12 @@ def upsert(body: dict[str, Any]) -> None:
 
 def selector(body: dict[str, Any]) -> None:
     refuse(body, NO_SHARD_KEY)
+    if body.get("points") is not None and body.get("filter") is not None:  # the handlers would use only one
+        raise unsupported("filter", "together with `points`: give one of them")
 
 
 def set_payload(body: dict[str, Any]) -> None:
-    refuse(body, NO_SHARD_KEY)
+    selector(body)
     string(body.get("key"))
 
 
@@ -340,7 +342,7 @@ CHECKS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("PUT", C): create_collection,
     ("PATCH", C): update_collection,
     ("PUT", C + "/points"): upsert,
-    ("POST", C + "/points"): selector,
+    ("POST", C + "/points"): lambda body: refuse(body, NO_SHARD_KEY),
     ("POST", C + "/points/delete"): selector,
     ("POST", C + "/points/payload"): set_payload,
     ("PUT", C + "/points/payload"): set_payload,
@@ -351,7 +353,7 @@ CHECKS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("POST", C + "/points/search"): search,
     ("POST", C + "/points/search/batch"): _batch(search, "search_request."),
     ("POST", C + "/points/scroll"): scroll,
-    ("POST", C + "/points/count"): selector,
+    ("POST", C + "/points/count"): lambda body: refuse(body, NO_SHARD_KEY),
     ("PUT", C + "/index"): create_index,
     ("PUT", C + "/snapshots/recover"): recover,
 }
