@@ -16,6 +16,8 @@ import secrets as _secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 _DURATION_UNITS = {
@@ -184,6 +186,14 @@ def check_run_id(value: str) -> str:
     if value in RESERVED_RUN_IDS:
         raise ValueError(f"{value!r} is reserved under reports/<env>/; pick another run id")
     return value
+
+
+def version_in_range(version: str, spec: str) -> bool:
+    """Whether ``version`` lies in the PEP 440 range ``spec`` (``">=1.10,<2"``); an unparsable version does not."""
+    try:
+        return Version(version) in SpecifierSet(spec)
+    except InvalidVersion:
+        return False
 
 
 def _looks_like_a_token(value: str) -> bool:

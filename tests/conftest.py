@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+
+# tests/support/ is imported as ``support`` by the folders' conftests; pytest's default (prepend) import mode
+# puts this folder on sys.path already, this keeps it so under --import-mode=importlib too
+TESTS = str(Path(__file__).resolve().parent)
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
 
 pytest_plugins = ["pytester"]  # here, not in tests/plugin/: pytest refuses pytest_plugins in a nested conftest
 

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from golive.cli import Parser
-from golive.config import load_run_settings
+from golive.config import Settings, load_run_settings
 from golive.errors import TargetError, TargetUnreachable, UsageError
 from golive.fields import parse_duration, parse_rate
 from golive.load.capacity import Step, find_capacity
 from golive.load.judge import TrustLimits, assess_trust, decide, judge
 from golive.load.report import progress_line, summary_lines, write_evidence
+from golive.load.results import LoadResult
 from golive.load.runner import LoadRunError, RunSpec, run, scenario_path, scenarios_dir, spec_from_settings
 from golive.load.slo import Gate
 from golive.outcomes import ExitCode, Verdict
@@ -106,11 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def _settings(args: argparse.Namespace) -> Settings:
     return load_run_settings(env=args.env, path=args.config, target_url=args.target)
 
 
-def _spec(args: argparse.Namespace, settings: Any) -> RunSpec:
+def _spec(args: argparse.Namespace, settings: Settings) -> RunSpec:
     return spec_from_settings(
         settings,
         scenario=args.scenario,
@@ -127,7 +128,7 @@ def _spec(args: argparse.Namespace, settings: Any) -> RunSpec:
     )
 
 
-def _out_dir(args: argparse.Namespace, settings: Any, kind: str) -> Path:
+def _out_dir(args: argparse.Namespace, settings: Settings, kind: str) -> Path:
     if args.out:
         return Path(args.out)
     return reports_root() / str(settings.env) / f"load-{kind}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -142,7 +143,7 @@ def _progress(p: dict[str, Any]) -> None:
     _print(progress_line(p))
 
 
-def _preflight(spec: RunSpec, settings: Any) -> int | None:
+def _preflight(spec: RunSpec, settings: Settings) -> int | None:
     """Before any load: a usable scenario and collection (else a usage error naming the value and the choices)
     and a reachable target (else NO-GO, as in the checklist). Returns an exit code to stop with, or ``None``."""
     try:
@@ -172,7 +173,7 @@ def _preflight(spec: RunSpec, settings: Any) -> int | None:
     return None
 
 
-def cmd_run(args: argparse.Namespace, settings: Any) -> int:
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     spec = _spec(args, settings).checked()
     stop = _preflight(spec, settings)
     if stop is not None:
@@ -209,7 +210,7 @@ def cmd_run(args: argparse.Namespace, settings: Any) -> int:
     return int({Verdict.GO: ExitCode.GO, Verdict.NO_GO: ExitCode.NO_GO}.get(decided, ExitCode.INCONCLUSIVE))
 
 
-def cmd_capacity(args: argparse.Namespace, settings: Any) -> int:
+def cmd_capacity(args: argparse.Namespace, settings: Settings) -> int:
     load = settings.load
     spec = _spec(args, settings)
     if args.max_rate:
@@ -222,7 +223,7 @@ def cmd_capacity(args: argparse.Namespace, settings: Any) -> int:
     limits = TrustLimits(load.max_generator_cpu, load.max_behind)
     out = _out_dir(args, settings, "capacity")
 
-    def one(step_spec: RunSpec) -> Any:
+    def one(step_spec: RunSpec) -> LoadResult:
         _print(f"-- step {step_spec.rate:,.0f} req/s")
         return run(step_spec, on_progress=_progress)
 

@@ -15,8 +15,9 @@ from golive.config import ConfigError
 from golive.fields import new_run_id
 from golive.outcomes import ExitCode
 from golive.release.audit import AUDIT_FILE, AuditLog, verify
-from golive.release.flow import Release, ReleaseExit
+from golive.release.flow import Release
 from golive.release.plan import plan
+from golive.release.steps import ReleaseExit
 from golive.session import reports_root
 
 RELEASE_EXIT_CODES = """exit codes:

@@ -11,10 +11,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 from pydantic import BeforeValidator, Field, field_validator
 
-from golive.fields import Section, safe_name
+from golive.fields import Section, safe_name, version_in_range
 from golive.load.settings import LoadSettings
 from golive.load.slo import Gate
 from golive.probes.cluster import ClusterSettings
@@ -79,10 +78,7 @@ class Thresholds(Section):
         return value
 
     def version_accepted(self, version: str) -> bool:
-        try:
-            return Version(version) in SpecifierSet(self.version)
-        except InvalidVersion:
-            return False
+        return version_in_range(version, self.version)
 
 
 class Allow(Section):

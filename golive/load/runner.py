@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.fields import new_run_id
+from golive.lifetime import die_with_parent
 from golive.load.results import PROGRESS_PREFIX, LoadResult
 from golive.load.settings import LoadConfig, check_ceilings
 
@@ -153,34 +154,6 @@ def child_env() -> dict[str, str]:
     return env
 
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` that makes the child get SIGTERM when this process dies, even by SIGKILL (Linux).
-
-    The child runs in its own session (so Ctrl-C reaches it only through us), which also keeps it out of the
-    way of a terminal's kill: without this, a SIGKILLed pytest or CLI would leave the engine sending load for
-    the rest of its duration. SIGTERM makes the engine wind down and stop like Ctrl-C."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        prctl = libc.prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    return preexec
-
-
 def _last_change(path: Path, own: float) -> float:
     newest = own
     for entry in path.iterdir():
@@ -237,7 +210,9 @@ def run(
             env=child_env(),
             start_new_session=True,
             text=True,
-            preexec_fn=_die_with_parent(),  # one prctl call, getppid, kill: safe between fork and exec
+            # SIGTERM when we die, even by SIGKILL: the engine winds down like Ctrl-C instead of sending load on
+            # (its own session keeps a terminal's Ctrl-C from reaching it except through us)
+            preexec_fn=die_with_parent(signal.SIGTERM),
         )
         lines: queue.Queue[str | None] = queue.Queue()
         reader = threading.Thread(target=_pump, args=(proc, lines), daemon=True)

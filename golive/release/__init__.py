@@ -1,8 +1,8 @@
 """The release gate (``golive release``): its ``hooks:`` settings section and the steps it runs.
 
 ``golive.release.flow`` runs one release (lock, preflight, checkpoint, deploy hook, wait until healthy,
-validate, rollback); ``lock``, ``audit``, ``hookrun``, ``checkpoint``, ``health``, ``plan`` and ``page`` are
-its parts. The command line is ``golive.cli.release``.
+validate, rollback); ``steps`` (exit codes, a step's record), ``lock``, ``audit``, ``hookrun``, ``checkpoint``,
+``health``, ``plan`` and ``page`` are its parts. The command line is ``golive.cli.release``.
 ``Hooks(deploy=Hook(command=["./deploy.sh", "v1.2"], timeout=600))``.
 """
 

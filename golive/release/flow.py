@@ -6,75 +6,32 @@ failure the rollback hook, wait, post-rollback checklist. Every step is printed,
 
 The checklist runs go through the caller's ``checklist(run_id, pytest_args) -> exit code`` (``golive run``'s
 machinery, so each writes the same report under ``reports/<env>/<run-id>/``). The exit codes are
-``ReleaseExit``; README "The release gate" documents them.
+``golive.release.steps.ReleaseExit``; README "The release gate" documents them.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from golive.errors import WaitTimeout
-from golive.probes.collections import ExpectedCollection
-from golive.release import Hook, Hooks
+from golive.release import Hook
 from golive.release.audit import AUDIT_FILE, AuditLog, open_releases
 from golive.release.checkpoint import take_checkpoint
 from golive.release.health import health_state
 from golive.release.hookrun import HookResult, run_hook, shown
 from golive.release.lock import LockHeld, ReleaseLock, whoami
-from golive.target import Target, TargetSettings
+from golive.release.steps import OUTCOMES, PREFLIGHT_MARKS, Checklist, ReleaseConfig, ReleaseExit, Step
+from golive.target import Target
 from golive.waiting import wait_until
-
-PREFLIGHT_MARKS = ["-m", "golive and not load"]  # the checklist without the full-rate load
-
-
-class ReleaseExit(enum.IntEnum):
-    RELEASED = 0  # validation GO: the new version stays
-    INTERRUPTED = 2  # Ctrl-C before the deploy hook started: nothing deployed
-    USAGE_ERROR = 4
-    KEPT_INCONCLUSIVE = 6  # validation INCONCLUSIVE and hooks.rollback_on_inconclusive is false
-    CONFIG_ERROR = 7
-    REFUSED = 8  # lock held, preflight not GO, or the checkpoint failed: nothing deployed
-    ROLLED_BACK = 9  # deploy or validation failed, rolled back, the post-rollback checklist is GO
-    ROLLBACK_FAILED = 10  # the loudest: rollback missing, failed, not healthy or post-rollback not GO
-
-
-class ReleaseConfig(Protocol):
-    """What the release reads of the settings (the whole config stays with the command line)."""
-
-    @property
-    def env(self) -> str: ...
-    @property
-    def target(self) -> TargetSettings: ...
-    @property
-    def hooks(self) -> Hooks: ...
-    @property
-    def collections(self) -> list[ExpectedCollection]: ...
-
-
-Checklist = Callable[[str, list[str]], int]
-
-
-@dataclass
-class Step:
-    name: str
-    outcome: str  # ok, failed, timed out, skipped, refused, interrupted
-    duration_s: float = 0.0
-    detail: str = ""
-    command: str | None = None
-    exit_code: int | None = None
-    verdict: str | None = None
-    report: str | None = None  # the step's checklist report folder or hook log, relative to reports/<env>/
-    started: float = field(default_factory=time.time)
 
 
 class _Interrupted(Exception):
@@ -392,13 +349,3 @@ class Release:
         loud = "!!! " if code == ReleaseExit.ROLLBACK_FAILED else ""
         print(f"golive release: {loud}{self.outcome} (exit {int(code)}); report {page}", flush=True)
         return int(code)
-
-
-OUTCOMES = {
-    ReleaseExit.RELEASED: "RELEASED",
-    ReleaseExit.INTERRUPTED: "INTERRUPTED before the deploy: nothing deployed",
-    ReleaseExit.KEPT_INCONCLUSIVE: "KEPT with an INCONCLUSIVE validation",
-    ReleaseExit.REFUSED: "REFUSED: nothing deployed",
-    ReleaseExit.ROLLED_BACK: "ROLLED BACK and healthy",
-    ReleaseExit.ROLLBACK_FAILED: "ROLLBACK FAILED: the environment needs a human now",
-}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from golive.release import Hook
 from golive.release.audit import AUDIT_FILE
-from golive.release.flow import PREFLIGHT_MARKS, ReleaseConfig
 from golive.release.hookrun import shown
+from golive.release.steps import PREFLIGHT_MARKS, ReleaseConfig
 
 
 def plan(config: ReleaseConfig, target_url: str, skip_preflight: str | None) -> list[str]:

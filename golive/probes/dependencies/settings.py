@@ -17,10 +17,9 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from golive.fields import Duration, EnvVarName, Percent, Section
+from golive.fields import Duration, EnvVarName, Percent, Section, version_in_range
 
 Kind = Literal["redis", "postgres", "http", "prometheus", "grafana", "tcp"]
 
@@ -87,10 +86,7 @@ class PostgresOptions(Section):
     burst: int = Field(20, ge=5, le=1000, description="SELECT 1 round trips timed for the latency item")
 
     def version_accepted(self, version: str) -> bool:
-        try:
-            return Version(version) in SpecifierSet(self.version)
-        except InvalidVersion:
-            return False
+        return version_in_range(version, self.version)
 
 
 class HttpOptions(Section):

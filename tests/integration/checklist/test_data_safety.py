@@ -14,13 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from support.runs import REPO, Run, clean_env
 
 from golive.fields import new_run_id
 from golive.probes.probe_collections import STALE_PROBE_AGE, probe_name
 from golive.sandbox.testing import SandboxHandle
 from golive.waiting import wait_until
 
-from .conftest import REPO, Run, backup_sections, clean_env, config_for, run_checklist
+from .conftest import backup_sections, config_for, run_checklist
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.runs import REPO, clean_env
 
 from golive.waiting import wait_until
 
-from .conftest import REPO, clean_env, sandbox_config_file
+from .conftest import sandbox_config_file
 
 pytestmark = pytest.mark.integration
 

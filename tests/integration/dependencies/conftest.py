@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import support.runs
+from support.runs import REPO, clean_env, golive_pytest_command, write_config
 
 from .servers import PostgresServer, RedisServer, running_postgres, running_redis
 
-REPO = Path(__file__).resolve().parents[3]
 REDIS_PASSWORD = "r3dis-S3cret-9f2b7c"
 PG_PASSWORD = "pg-S3cret-4e81d0"
 MAX_CONNECTIONS = 30
@@ -68,28 +66,8 @@ def web_server() -> Iterator[str]:
 
 
 @dataclass
-class Run:
-    code: int
-    output: str
-    summary: dict[str, Any]
-    raw: str  # summary.json as written, for redaction checks
-
-    @property
-    def verdict(self) -> str:
-        return str(self.summary["verdict"])
-
-    def labels(self, *outcomes: str) -> set[str]:
-        return {c["label"] for c in self.summary["checks"] if c["outcome"] in outcomes}
-
-    @property
-    def failed(self) -> set[str]:
-        return self.labels("failed", "error")
-
-    def check(self, label: str) -> dict[str, Any]:
-        return next(c for c in self.summary["checks"] if c["label"] == label)
-
-    def message(self, label: str) -> str:
-        return str(self.check(label)["message"])
+class Run(support.runs.Run):
+    raw: str = ""  # summary.json as written, for redaction checks
 
 
 def start_dependency_checks(
@@ -102,15 +80,11 @@ def start_dependency_checks(
     background; no Qdrant needed. ``finish_dependency_checks`` waits for it and reads the summary."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     config = {"target": {"url": target, "grpc_port": None}, "dependencies": dependencies}
-    path = tmp_path / "deps.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    child_env.update(env or {})
+    path = write_config(tmp_path / "deps.yaml", config)
     return subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}",
-         f"--golive-reports={tmp_path / 'reports'}", f"--junitxml={tmp_path / 'junit.xml'}", "-p", "no:randomly",
-         "-rA", str(REPO / "checks" / "test_dependencies.py"), str(REPO / "checks" / "test_network.py")],
-        cwd=REPO, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        golive_pytest_command(path, tmp_path / "reports", f"--junitxml={tmp_path / 'junit.xml'}", "-rA",
+                              str(REPO / "checks" / "test_dependencies.py"), str(REPO / "checks" / "test_network.py")),
+        cwd=REPO, env=clean_env() | (env or {}), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
 
@@ -125,7 +99,7 @@ def finish_dependency_checks(tmp_path: Path, proc: subprocess.Popen[str], timeou
     assert summary_path.exists(), f"no summary written; exit {proc.returncode}\n{output[-3000:]}"
     raw = summary_path.read_text(encoding="utf-8")
     junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
-    return Run(proc.returncode, output + junit, json.loads(raw), raw)
+    return Run(proc.returncode, output + junit, json.loads(raw), raw=raw)
 
 
 def run_dependency_checks(

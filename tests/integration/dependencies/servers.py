@@ -15,7 +15,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -26,17 +25,12 @@ from typing import Any
 
 import psycopg
 import redis
+from support.runs import free_port
 
 from golive.waiting import wait_until
 
 PG_USER = "golive"
 PG_DB = "app"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _die_with_us() -> Callable[[], None]:
@@ -228,16 +222,22 @@ def _initdb(data: Path) -> None:
     )  # fmt: skip
 
 
+def _pg_folders(work: Path) -> tuple[Path, Path]:
+    """``work`` readable by all and owned by the postgres user, with its ``sockets/``; (data, sockets) paths."""
+    os.chmod(work, 0o755)
+    data, sockets = work / "data", work / "sockets"
+    sockets.mkdir()
+    _chown(sockets)
+    _chown(work)
+    return data, sockets
+
+
 @contextmanager
 def running_postgres(*, password: str, settings: tuple[str, ...] = ()) -> Iterator[PostgresServer]:
     """A fresh cluster with role ``golive`` (password ``password``) owning database ``app``."""
     work = Path(tempfile.mkdtemp(prefix="golive-pg-"))  # under /tmp itself: the postgres user must reach it
     try:
-        os.chmod(work, 0o755)
-        data, sockets = work / "data", work / "sockets"
-        sockets.mkdir()
-        _chown(sockets)
-        _chown(work)
+        data, sockets = _pg_folders(work)
         _initdb(data)
         server = PostgresServer(free_port(), password, data, sockets, settings)
         try:
@@ -257,11 +257,7 @@ def running_standby(primary: PostgresServer) -> Iterator[PostgresServer]:
     """A real streaming standby of ``primary`` (pg_basebackup -R): in recovery, read-only, same role and db."""
     work = Path(tempfile.mkdtemp(prefix="golive-pg-standby-"))
     try:
-        os.chmod(work, 0o755)
-        data, sockets = work / "data", work / "sockets"
-        sockets.mkdir()
-        _chown(sockets)
-        _chown(work)
+        data, sockets = _pg_folders(work)
         subprocess.run(
             [pg_bin("pg_basebackup"), "-h", str(primary.sockets), "-p", str(primary.port), "-U", "postgres",
              "-D", str(data), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"],

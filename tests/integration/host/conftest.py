@@ -3,7 +3,6 @@ to run checks/test_system.py and checks/test_service.py in a subprocess, as an S
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import shutil
@@ -11,18 +10,16 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from support.runs import REPO, Run, run_golive_pytest
 
 from golive.sandbox.testing import SandboxHandle, running_sandbox
 
 from .sshd import Sshd, running_sshd
 
-REPO = Path(__file__).resolve().parents[3]
 HOST_ITEMS = [str(REPO / "checks" / "test_system.py"), str(REPO / "checks" / "test_service.py")]
 UNPRIVILEGED = "nobody"
 
@@ -101,44 +98,16 @@ def ssh_entry(sshd: Sshd, port: int, storage: Path, scheme: str = "ssh", **field
     return host_entry(sshd.spec("root", scheme), port, storage, **{**keys, **fields})
 
 
-@dataclass
-class Run:
-    code: int
-    output: str
-    seconds: float
-    summary: dict[str, Any]
-
-    def outcomes(self) -> dict[str, str]:
-        return {c["label"]: c["outcome"] for c in self.summary["checks"]}
-
-    def message(self, label: str) -> str:
-        return str(next(c["message"] for c in self.summary["checks"] if c["label"] == label))
-
-
 def run_host_items(
     tmp_path: Path, hosts: list[dict[str, Any]], *args: str, timeout: float = 120, **sections: Any
 ) -> Run:
     """The host items for ``hosts`` (thresholds and backups from ``sections``) in a pytest subprocess."""
-    import time
-
     config: dict[str, Any] = {"target": {"url": "http://127.0.0.1:9", "grpc_port": None}, "hosts": hosts}
     # lenient defaults: the machine running the tests is what it is; the fault tests set their own
     lenient = {"cpu": "100%", "memory": "100%", "disk": "100%", "swap": "100%", "load_per_core": 1000,
                "min_open_files": 1024, "min_max_map_count": 1024}  # fmt: skip
     config["thresholds"] = {"system": lenient}
     config.update(sections)
-    path = tmp_path / "env.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    reports = tmp_path / "reports"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}", f"--golive-reports={reports}",
-         "-p", "no:randomly", "-q", *args, *HOST_ITEMS],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False,
-    )  # fmt: skip
-    seconds = time.monotonic() - started
-    output = proc.stdout + proc.stderr
-    summary_path = reports / "env" / "latest" / "summary.json"
-    assert summary_path.exists(), f"no summary written; exit {proc.returncode}\n{output[-3000:]}"
-    return Run(proc.returncode, output, seconds, json.loads(summary_path.read_text()))
+    return run_golive_pytest(
+        config, tmp_path / "env.yaml", tmp_path / "reports", "-q", *args, *HOST_ITEMS, timeout=timeout
+    )

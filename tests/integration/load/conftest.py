@@ -3,30 +3,20 @@ small sandbox (the real scenarios, faults injected through its API)."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from support.runs import REPO, run_golive_pytest
+from support.runs import Run as ChecksRun
+from support.sandboxes import cleared
 
 from golive.sandbox.testing import SandboxHandle, running_sandbox
 
 StubFactory = Callable[..., str]
-REPO = Path(__file__).resolve().parents[3]
-
-
-@dataclass
-class ChecksRun:
-    code: int
-    output: str
-    summary: dict[str, Any]
-
 
 ChecksRunner = Callable[[dict[str, Any], str, Path], ChecksRun]
 
@@ -37,16 +27,7 @@ def run_checks(tmp_path: Path) -> ChecksRunner:
     subprocess, as an SRE would run it, with ``config`` written as env ``env``; returns code, output, summary."""
 
     def run(config: dict[str, Any], check_file: str, reports: Path) -> ChecksRun:
-        path = tmp_path / "env.yaml"
-        path.write_text(yaml.safe_dump(config))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-        proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}",
-             f"--golive-reports={reports}", "-p", "no:randomly", "-q", str(REPO / "checks" / check_file)],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
-        summary = json.loads((reports / "env" / "latest" / "summary.json").read_text())
-        return ChecksRun(proc.returncode, proc.stdout + proc.stderr, summary)
+        return run_golive_pytest(config, tmp_path / "env.yaml", reports, "-q", str(REPO / "checks" / check_file))
 
     return run
 
@@ -83,8 +64,4 @@ def load_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxHa
 
 @pytest.fixture
 def sandbox_faults(load_sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
-    load_sandbox.clear_faults()
-    try:
-        yield load_sandbox
-    finally:
-        load_sandbox.clear_faults()
+    yield from cleared(load_sandbox)

@@ -3,9 +3,7 @@ subprocess against it with a config of short load windows."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,11 +12,13 @@ from typing import Any
 
 import pytest
 import yaml
+from support.runs import REPO, clean_env
+from support.sandboxes import cleared
+from support.waivers import unclaimed_waivers
 
 from golive.sandbox.demo import DEMO_COLLECTIONS
 from golive.sandbox.testing import SandboxHandle, running_sandbox
 
-REPO = Path(__file__).resolve().parents[3]
 SCALE = 0.05
 PY = sys.executable
 PYTEST_ARGS = ("--", "-q", "-p", "no:randomly")
@@ -27,15 +27,15 @@ NO_LOAD = (*PYTEST_ARGS, "-m", "golive and not load")  # for tests that are not 
 
 @pytest.fixture(scope="session")
 def release_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxHandle]:
-    with running_sandbox(tmp_path_factory.mktemp("release-sandbox"), demo=True, demo_scale=SCALE) as handle:
+    backups = ("--backup-every", "3600")  # a snapshot of each collection at start, as a deployment keeps (GL-BAK-002)
+    folder = tmp_path_factory.mktemp("release-sandbox")
+    with running_sandbox(folder, demo=True, demo_scale=SCALE, extra_args=backups) as handle:
         yield handle
 
 
 @pytest.fixture
 def sandbox(release_sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
-    release_sandbox.clear_faults()
-    yield release_sandbox
-    release_sandbox.clear_faults()
+    yield from cleared(release_sandbox)
 
 
 def set_faults(faults: str) -> str:
@@ -70,38 +70,17 @@ def release_config(tmp_path: Path, url: str, hooks: dict[str, Any]) -> Path:
         },
         "allow": {"probe_writes": True, "snapshot_restore": True, "full_load": True},
         "hooks": {"checkpoint": False, "healthy_timeout": "20s", "kill_grace": "1s", **hooks},
-        "waivers": unclaimed_waivers(),
+        "waivers": unclaimed_waivers(),  # the plain sandbox claims no keys, TLS, ...: waived by name
     }
     path = tmp_path / "rel.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
 
 
-#: What this plain sandbox does not claim or have (keys, TLS, CORS, gRPC, a metrics endpoint, Prometheus, a
-#: cluster): those items skip and are tested in tests/integration/security; a GO needs them waived by name.
-UNCLAIMED_IDS = (
-    *(f"GL-SEC-{i:03d}" for i in (1, 2, 3, 4, 5, 6, 7, 9, 10, 11)),
-    *(f"GL-MON-{i:03d}" for i in (3, 4, 5, 6, 7)),
-    "GL-CLU-001", "GL-CLU-002", "GL-CLU-003",
-)  # fmt: skip
-
-
-def unclaimed_waivers() -> list[dict[str, str]]:
-    expires = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    reason = "the release tests' plain sandbox claims no keys, TLS, CORS, gRPC, metrics endpoint, Prometheus or cluster"
-    return [{"id": i, "reason": reason, "approver": "suite tests", "expires": expires} for i in UNCLAIMED_IDS]
-
-
-def release_env(reports: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    env["GOLIVE_REPORTS"] = str(reports)
-    return env
-
-
 def golive(*args: str, reports: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [PY, "-m", "golive", *args],
-        cwd=REPO, env=release_env(reports), capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=REPO, env=clean_env(reports), capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
 
 

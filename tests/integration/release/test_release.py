@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.runs import REPO, clean_env
 
 from golive.release.lock import pid_alive
 from golive.sandbox.testing import SandboxHandle
@@ -22,12 +23,10 @@ from .conftest import (
     NO_LOAD,
     PY,
     PYTEST_ARGS,
-    REPO,
     audit,
     explain,
     golive,
     release_config,
-    release_env,
     release_record,
     set_faults,
 )
@@ -158,7 +157,7 @@ def test_a_second_release_is_refused_and_a_killed_ones_lock_is_taken_over(
     reports = tmp_path / "reports"
     first = subprocess.Popen(
         [PY, "-m", "golive", "release", "--config", str(slow), "--skip-preflight", "--reason", "test"],
-        cwd=REPO, env=release_env(reports), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO, env=clean_env(reports), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         wait_until(pidfile.exists, timeout=60, describe="the first release's deploy hook")
@@ -214,7 +213,7 @@ def test_ctrl_c_during_the_deploy_kills_the_hook_and_rolls_back(tmp_path: Path, 
              "rollback": {"command": "echo rolled back"}}  # fmt: skip
     config, reports = release_config(tmp_path, sandbox.url, hooks), tmp_path / "reports"
     args = [PY, "-m", "golive", "release", "--config", str(config), "--skip-preflight", "--reason", "t", *NO_LOAD]
-    proc = subprocess.Popen(args, cwd=REPO, env=release_env(reports), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(args, cwd=REPO, env=clean_env(reports), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)  # fmt: skip
     try:
         wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), timeout=60, describe="the deploy hook")

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.runs import REPO, run_golive_pytest
+from support.waivers import LOAD_GATE_IDS, UNCLAIMED_IDS
+from support.waivers import waivers as waivers_for
 
-REPO = Path(__file__).resolve().parents[3]
 ARTIFACTS = REPO / "reports" / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -123,23 +125,8 @@ def _config(url: str, **sections: Any) -> dict[str, Any]:
 
 def _golive_checklist(reports: Path, config: dict[str, Any], name: str) -> RunFolder:
     """The real checklist under ``pytest -m golive`` in a subprocess, as env ``name``; the newest run folder."""
-    import os
-    import subprocess
-    import sys
-
-    import yaml
-
-    path = reports.parent / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "QDRANT_", "PYTEST_"))}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "golive", f"--golive-config={path}", f"--golive-reports={reports}",
-         "-p", "no:randomly", "-q", str(REPO / "checks")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=240, check=False,
-    )  # fmt: skip
-    latest = reports / name / "latest"
-    assert (latest / "summary.json").exists(), proc.stdout[-3000:] + proc.stderr[-2000:]
-    return RunFolder(proc.returncode, proc.stdout + proc.stderr, latest.resolve())
+    run = run_golive_pytest(config, reports.parent / f"{name}.yaml", reports, "-q", str(REPO / "checks"), timeout=240)
+    return RunFolder(run.code, run.output, (reports / name / "latest").resolve())
 
 
 @pytest.fixture(scope="session")
@@ -147,21 +134,16 @@ def report_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunFolder
     """Three runs of the real checklist against one demo sandbox, shared by the report's tests:
     GO (the load gates waived by name), NO-GO (not ready, slow queries: the load ran, so there are charts) and
     INCONCLUSIVE (the load gates skipped, no waiver)."""
-    import datetime as dt
-
     from golive.sandbox.testing import running_sandbox
 
     base = tmp_path_factory.mktemp("report-runs")
     reports = base / "reports"
-    expires = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    approver = "R. Lead (SRE)"
     waivers = [
-        {"id": i, "reason": "load runs in the maintenance window only", "approver": "R. Lead (SRE)", "expires": expires}
-        for i in ("GL-PERF-001", "GL-PERF-002", "GL-PERF-003")
-    ] + [  # what the plain sandbox does not claim (as tests/integration/checklist/conftest.py UNCLAIMED_IDS)
-        {"id": i, "reason": "not claimed by this deployment", "approver": "R. Lead (SRE)", "expires": expires}
-        for i in (*(f"GL-SEC-{n:03d}" for n in (1, 2, 3, 4, 5, 6, 7, 9, 10, 11)),
-                  *(f"GL-MON-{n:03d}" for n in (3, 4, 5, 6, 7)), "GL-CLU-001", "GL-CLU-002", "GL-CLU-003")
-    ]  # fmt: skip
+        *waivers_for(LOAD_GATE_IDS, "load runs in the maintenance window only", approver, days=20),
+        # what the plain sandbox does not claim (support.waivers.UNCLAIMED_IDS)
+        *waivers_for(UNCLAIMED_IDS, "not claimed by this deployment", approver, days=20),
+    ]
     runs = {}
     backups = ("--backup-every", "3600")  # a snapshot of each collection at start, as a deployment keeps (GL-BAK-002)
     with running_sandbox(base / "sandbox", demo=True, demo_scale=SCALE, extra_args=backups) as sandbox:

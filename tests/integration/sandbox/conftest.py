@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from qdrant_client import QdrantClient
+from support.sandboxes import cleared
 
 from golive.sandbox.testing import SandboxHandle, running_sandbox
 
@@ -28,11 +29,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxHandle]
 @pytest.fixture
 def clean_faults(sandbox: SandboxHandle) -> Iterator[SandboxHandle]:
     """The shared sandbox, with every fault cleared afterwards even if the test fails."""
-    sandbox.clear_faults()
-    try:
-        yield sandbox
-    finally:
-        sandbox.clear_faults()
+    yield from cleared(sandbox)
 
 
 @pytest.fixture
