@@ -68,7 +68,8 @@ def _no_host(params: dict[str, Any]) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Items that have nothing to check are not collected (deselected, not skipped): with an empty ``hosts:``
     (it claims no host access: a managed service) the host items; the dependency items of kinds the config
-    does not list. A dependency item takes its entry's severity (items declared "warning" stay warnings)."""
+    does not list. A dependency item takes its entry's severity (items declared "warning" stay warnings); a
+    monitoring item of a prometheus or grafana entry takes the entry's severity."""
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
@@ -80,8 +81,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             dropped.append(item)  # the hosts placeholder, or a dependency fixture's empty parameter set
             continue
         marker = item.get_closest_marker("check")
-        if used and marker is not None and marker.kwargs.get("severity") != "warning":
-            item.add_marker(pytest.mark.check(marker.args[0], severity=used[0].severity), append=False)
+        severity = used[0].severity if used and marker and marker.kwargs.get("severity") != "warning" else None
+        # the monitoring items of a prometheus / grafana entry: the entry's severity, also raising GL-MON-008
+        # (declared warning, the grafana default) to a blocker where the entry says so
+        watcher = [params[k] for k in ("prometheus", "grafana") if isinstance(params.get(k), Dependency)]
+        severity = watcher[0].severity if watcher else severity
+        if severity is not None and marker is not None:
+            item.add_marker(pytest.mark.check(marker.args[0], severity=severity), append=False)
         kept.append(item)
     if dropped:
         items[:] = kept

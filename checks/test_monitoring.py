@@ -108,7 +108,7 @@ def test_prometheus_alert_rules_are_loaded(watcher: PrometheusState, golive_conf
 
 @pytest.mark.check("GL-MON-008", severity="warning")
 def test_grafana_is_healthy(grafana: Dependency | None, golive_config: Settings) -> None:
-    """Grafana's /api/health answers 200 with its database ok."""
+    """Grafana's /api/health answers 200 with its database ok (a warning unless the entry says blocker)."""
     if grafana is None:
         pytest.skip("no dependency of kind grafana in dependencies: nothing to check")
     seen = grafana_health(grafana.url, golive_config.target.timeout)

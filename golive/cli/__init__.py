@@ -94,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run the go-live checklist (pytest -m golive) against an environment and write the report",
         description="Run `pytest -m golive checks/` for an environment. When the environment's target is the "
-        "sandbox (target.sandbox in its config), the sandbox is started with its demo data first and "
+        "sandbox (target.sandbox in its config), the sandbox is started with its demo data first (with what the "
+        "config claims, the metrics-endpoint stand-in and a real Prometheus watching it) and "
         'stopped afterwards. Arguments not listed here go to pytest (e.g. -m "golive and not load", -k, -x).',
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -7,10 +7,12 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from golive.cli import settings_from_args
 from golive.config import ConfigError, Settings
@@ -19,6 +21,9 @@ from golive.lifetime import die_with_parent
 from golive.outcomes import ExitCode
 from golive.report.terminal import verdict_text
 from golive.session import reports_root
+
+if TYPE_CHECKING:
+    from golive.cli.sandbox_claims import SandboxClaims
 
 INTERRUPT_GRACE_S = 30.0  # how long pytest may take to write its partial summary after Ctrl-C / SIGTERM
 
@@ -145,6 +150,7 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
     claims = provide_claims(settings, os.environ)  # keys land in the environment the checks inherit
     if claims.generated:
         print(f"golive: the sandbox claims what the config claims: {claims.describe()}", flush=True)
+    prometheus = _start_prometheus(stack, settings, claims)  # first: it applies its targets ~5 s after start
     handle = stack.enter_context(
         running_sandbox(
             sandbox.data_dir,
@@ -160,9 +166,45 @@ def _start_sandbox(stack: contextlib.ExitStack, settings: Settings) -> str:
         )
     )
     stack.callback(print, "golive: stopping the sandbox", flush=True)
+    ready = time.time()
     metrics_port = metrics_endpoint_port(settings)
     if metrics_port is not None:
         families = tuple(settings.monitoring.endpoint_families)
         metrics_url = stack.enter_context(running_metrics_endpoint(metrics_port, families))
         print(f"golive: metrics endpoint stand-in on {metrics_url}", flush=True)
+    if prometheus is not None:  # a scrape of the sandbox that is up, so GL-MON-006 judges a real one
+        from golive.cli.sandbox_prometheus import wait_for_scrape
+
+        late = wait_for_scrape(prometheus, settings.monitoring.prometheus_job, since=ready, timeout=30)
+        if late is not None:
+            print(f"golive: Prometheus: {late}", flush=True)
     return str(handle.url)
+
+
+def _start_prometheus(stack: contextlib.ExitStack, settings: Settings, claims: SandboxClaims) -> str | None:
+    """A real Prometheus on the loopback port of the config's ``kind: prometheus`` entry, scraping the sandbox
+    (key and CA of the run) and the metrics stand-in, with the demo's rules; stopped and its temp folder removed
+    when ``stack`` closes; its URL. Without the binary: one line, None, and the run goes on: the Prometheus
+    items fail (nothing listens on the entry's URL), so the verdict is not GO."""
+    from golive.cli import sandbox_prometheus as prom
+
+    entry = prom.demo_prometheus(settings.dependencies)
+    if entry is None:
+        return None
+    if shutil.which("prometheus") is None:
+        print(
+            f"golive: prometheus is not installed, so nothing watches the sandbox at {entry.url} and the Prometheus"
+            f" items fail: install it with `{prom.APT_HINT}`",
+            flush=True,
+        )
+        return None
+    job = settings.monitoring.prometheus_job
+    folder = stack.enter_context(prom.temporary_folder())
+    config = prom.scrape_config(
+        folder, job=job, target_url=settings.target.url, key=claims.read_only_key or claims.api_key,
+        ca_file=claims.ca_file, metrics_url=settings.target.metrics_url,
+    )  # fmt: skip
+    url = stack.enter_context(prom.running_prometheus(folder, config, prom.demo_rules(job), entry.port))
+    stack.callback(print, "golive: stopping Prometheus", flush=True)
+    print(f"golive: Prometheus on {url} scraping the sandbox every {prom.SCRAPE_INTERVAL_S} s ({folder})", flush=True)
+    return url

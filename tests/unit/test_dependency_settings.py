@@ -57,6 +57,13 @@ def test_prometheus_and_grafana_are_probed_on_their_health_paths() -> None:
     assert web.http.within == 0.25
 
 
+def test_grafana_items_are_warnings_unless_the_entry_says_blocker() -> None:
+    assert entry(name="g", kind="grafana", url="http://10.0.1.30:3000").severity == "warning"
+    assert entry(name="g", kind="grafana", url="http://10.0.1.30:3000", severity="blocker").severity == "blocker"
+    assert entry(name="p", kind="prometheus", url="http://10.0.1.30:9090").severity == "blocker"
+    assert entry(name="w", kind="http", url="http://10.0.1.38/health").severity == "blocker"
+
+
 def test_tcp_entry_and_network_switched_off() -> None:
     tcp = entry(name="web", kind="tcp", url="tcp://10.0.1.38:443", network={"p50": "500us", "p99": "2ms"})
     assert (tcp.port, tcp.network and tcp.network.p50) == (443, 0.0005)
@@ -102,7 +109,8 @@ def test_shipped_configs_list_their_dependencies() -> None:
     repo = Path(__file__).resolve().parents[2]
     sandbox = load_settings(repo / "config" / "sandbox.yaml", environ={})
     assert [(d.name, d.kind, d.resolved(sandbox.target.url).http_url) for d in sandbox.dependencies] == [
-        ("sandbox-health", "http", "https://127.0.0.1:6333/healthz")
+        ("sandbox-health", "http", "https://127.0.0.1:6333/healthz"),
+        ("prometheus", "prometheus", "http://127.0.0.1:9095/-/healthy"),  # golive run starts it for the demo
     ]
     production = load_settings(repo / "config" / "production.example.yaml", environ={})
     assert {d.kind for d in production.dependencies} >= {"redis", "postgres", "prometheus", "grafana", "http", "tcp"}

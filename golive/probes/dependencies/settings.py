@@ -110,7 +110,9 @@ class Dependency(Section):
     name: str = Field(description="the item's parameter: GL-DEP-001[<name>]")
     kind: Kind
     url: str
-    severity: Literal["blocker", "warning"] = "blocker"
+    severity: Literal["blocker", "warning"] = Field(
+        "blocker", description="the entry's items' severity; default blocker, for kind grafana warning"
+    )
     password_env: EnvVarName | None = Field(
         None, description="the NAME of the environment variable holding the password"
     )
@@ -124,9 +126,12 @@ class Dependency(Section):
     @model_validator(mode="before")
     @classmethod
     def _kind_options(cls, data: Any) -> Any:
-        """Only the section of the entry's own kind, filled with its defaults when left out."""
+        """Only the section of the entry's own kind, filled with its defaults when left out; a grafana entry's
+        items are warnings unless the entry says ``severity: blocker`` (dashboards down do not stop a go-live)."""
         if not isinstance(data, dict) or data.get("kind") not in SCHEMES:
             return data
+        if data["kind"] == "grafana" and data.get("severity") is None:
+            data = {**data, "severity": "warning"}
         own = _SECTION_OF.get(data["kind"])
         for section in ("redis", "postgres", "http"):
             if section != own and data.get(section) is not None:

@@ -16,7 +16,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def test_shipped_sandbox_dependency_passes_and_fails_for_its_own_reason(tmp_path: Path) -> None:
-    shipped = yaml.safe_load((REPO / "config" / "sandbox.yaml").read_text(encoding="utf-8"))["dependencies"]
+    entries = yaml.safe_load((REPO / "config" / "sandbox.yaml").read_text(encoding="utf-8"))["dependencies"]
+    # the other entry is the demo's Prometheus, which `golive run` starts (tests/integration/security)
+    assert [d["kind"] for d in entries] == ["http", "prometheus"]
+    shipped = [d for d in entries if d["kind"] == "http"]
     assert [d["url"] for d in shipped] == ["${target}/healthz"]
     with running_sandbox(tmp_path / "data", demo=False) as sandbox:
         healthy = run_dependency_checks(tmp_path / "healthy", shipped, target=sandbox.url)

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
-import signal
 import socket
-import subprocess
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from golive.waiting import wait_until
+from golive.cli.sandbox_prometheus import running_prometheus as launch_prometheus
 
 RULES = """groups:
   - name: qdrant
@@ -51,48 +47,19 @@ class Prometheus:
 
 @contextlib.contextmanager
 def running_prometheus(folder: Path, scrape: dict[str, str]) -> Iterator[Prometheus]:
-    """``prometheus`` on a free loopback port scraping ``{job: "host:port"}`` every second, with :data:`RULES`."""
-    binary = shutil.which("prometheus")
-    if binary is None:
-        raise RuntimeError("prometheus is not installed (Debian package `prometheus`, in .ci/run's apt list)")
+    """``prometheus`` on a free loopback port scraping ``{job: "host:port"}`` every second, with :data:`RULES`
+    (golive run's own launcher, ``golive.cli.sandbox_prometheus``, with the lifecycle API for reloads)."""
     folder.mkdir(parents=True, exist_ok=True)
     rules = folder / "rules.yml"
-    rules.write_text(RULES, encoding="utf-8")
-    jobs = "".join(
-        f"  - job_name: {job}\n    static_configs: [{{targets: ['{address}']}}]\n" for job, address in scrape.items()
-    )
-    config = folder / "prometheus.yml"
-    config.write_text(
-        f"global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: [{rules}]\nscrape_configs:\n{jobs}",
-        encoding="utf-8",
-    )
-    port = free_port()
-    args = [binary, f"--config.file={config}", f"--storage.tsdb.path={folder / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}", "--web.enable-lifecycle"]  # fmt: skip
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-
-            def ready() -> bool:
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"prometheus exited {proc.returncode}: {log.read().decode()[-1500:]}")
-                try:
-                    return httpx.get(url + "/-/ready", timeout=2).status_code == 200
-                except httpx.HTTPError:
-                    return False
-
-            wait_until(ready, timeout=60, describe="prometheus /-/ready")
-            yield Prometheus(url, rules)
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
+    config = {
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+        "rule_files": [str(rules)],
+        "scrape_configs": [
+            {"job_name": job, "static_configs": [{"targets": [address]}]} for job, address in scrape.items()
+        ],
+    }
+    with launch_prometheus(folder, config, RULES, free_port(), lifecycle=True) as url:
+        yield Prometheus(url, rules)
 
 
 Route = Callable[[], tuple[int, str]]

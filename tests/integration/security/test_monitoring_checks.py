@@ -138,12 +138,31 @@ def test_a_missing_or_broken_rule_fails(tmp_path: Path, watched: tuple[SandboxHa
     assert "the last configuration/rule reload failed" in broken.message("GL-MON-007")
 
 
-@pytest.mark.parametrize(("status", "database", "outcome"), [(200, "ok", "passed"), (503, "failing", "failed")])
+@pytest.mark.parametrize(
+    ("status", "database", "severity", "outcome", "counted_as"),
+    [
+        (200, "ok", None, "passed", "warning"),
+        (503, "failing", None, "failed", "warning"),  # a grafana entry's items are warnings by default
+        (503, "failing", "blocker", "failed", "blocker"),  # unless the entry says blocker: then NO-GO
+    ],
+)
 def test_grafana_health(
-    tmp_path: Path, watched: tuple[SandboxHandle, Prometheus], status: int, database: str, outcome: str
+    tmp_path: Path,
+    watched: tuple[SandboxHandle, Prometheus],
+    status: int,
+    database: str,
+    severity: str | None,
+    outcome: str,
+    counted_as: str,
 ) -> None:
     with http_stub({"/api/health": lambda: (status, json.dumps({"database": database}))}) as grafana:
         config = _config(watched[0])
-        config["dependencies"] = [{"name": "grafana", "kind": "grafana", "url": grafana, "severity": "warning"}]
+        entry = {"name": "grafana", "kind": "grafana", "url": grafana}
+        config["dependencies"] = [entry | ({"severity": severity} if severity else {})]
         run = run_area(tmp_path, config, "monitoring")
     assert run.outcome("GL-MON-008") == outcome, run.message("GL-MON-008")
+    assert run.check("GL-MON-008")["severity"] == counted_as
+    checks = run.summary["checks"]
+    failed_blockers = {c["id"] for c in checks if c["severity"] == "blocker" and c["outcome"] == "failed"}
+    assert ("GL-MON-008" in failed_blockers) == (counted_as == "blocker" and outcome == "failed")
+    assert (run.summary["verdict"] == "NO-GO") == ("GL-MON-008" in failed_blockers), run.output[-2000:]

@@ -102,10 +102,12 @@ def test_expiring_certificate_warns_with_days_left(tmp_path: Path, ca: CA) -> No
 
 @pytest.fixture
 def tls_listener(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[int, Path]]:
-    """A bare TLS server (handshake only) with the certificate ``request.param`` names: expired or self-signed."""
+    """A bare TLS server (handshake only) with the certificate ``request.param`` names: expired, self-signed, or
+    wrong-name (signed by the CA, valid, but for another host than 127.0.0.1)."""
     kind = request.param
     ca_obj = None if kind == "self-signed" else request.getfixturevalue("ca")
-    cert, key = server_cert(ca_obj, tmp_path / "tls", days=-3 if kind == "expired" else 90)
+    hosts = ("db.example.test",) if kind == "wrong-name" else ("127.0.0.1",)
+    cert, key = server_cert(ca_obj, tmp_path / "tls", days=-3 if kind == "expired" else 90, hosts=hosts)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     server = socket.create_server(("127.0.0.1", 0))
@@ -149,6 +151,19 @@ def test_expired_certificate_fails_the_blocker(tmp_path: Path, tls_listener: tup
     assert run.outcome("GL-SEC-007") == "failed"
     assert "expired 3.0 days ago" in run.message("GL-SEC-007")
     assert "certificate has expired" in run.message("GL-SEC-006")
+
+
+@pytest.mark.parametrize("tls_listener", ["wrong-name"], indirect=True)
+def test_a_certificate_for_another_name_fails_the_chain_item(
+    tmp_path: Path, tls_listener: tuple[int, Path], ca: CA
+) -> None:
+    """The chain verifies against the CA, but the name does not match the target's host: GL-SEC-006 fails."""
+    port, _ = tls_listener
+    run = run_area(tmp_path, _tls_only_config(port, ca.cert_file), "security")
+    assert run.outcome("GL-SEC-006") == "failed"
+    assert "certificate does not verify: IP address mismatch" in run.message("GL-SEC-006")
+    assert "127.0.0.1" in run.message("GL-SEC-006")
+    assert run.outcome("GL-SEC-007") == "passed"  # its dates are read anyway: valid, not expired
 
 
 @pytest.mark.parametrize("tls_listener", ["self-signed"], indirect=True)
