@@ -17,11 +17,13 @@ from golive.sandbox import (
     SANDBOX_HEADER,
     SANDBOX_HEADER_VALUE,
     cluster_ops,
+    edge_errors,
     facets,
     routes,
     service,
     storage_snapshots,
     telemetry,
+    validation,
 )
 from golive.sandbox.auth import Unauthorized, check_with_fault
 from golive.sandbox.faults import precise_sleep
@@ -215,12 +217,15 @@ class SandboxApp:
         r.params = params
         try:
             check_with_fault(s.keys, s.faults.state["auth"], r.method, r.path, r.headers)
+            validation.check(r, template)
             return await handler(s, r), template
         except Unauthorized as exc:
             return text(401, str(exc)), template
         except ApiError as exc:
             return error(exc.status, exc.message, started=r.started), template
         except Exception as exc:
+            if (mapped := edge_errors.input_error(exc, r.params)) is not None:  # qdrant-edge refused a request value
+                return error(mapped.status, mapped.message, started=r.started), template
             log.exception("unexpected error on %s %s", r.method, r.path)
             return error(500, f"Service internal error: {exc}", started=r.started), template
 

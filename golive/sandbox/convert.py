@@ -12,7 +12,8 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from golive.sandbox.protocol import bad_input, bad_request
+from golive.sandbox import conditions
+from golive.sandbox.protocol import ApiError, bad_input, bad_request
 
 DISTANCES: dict[str, qe.Distance] = {
     "Cosine": qe.Distance.Cosine,
@@ -25,6 +26,7 @@ DISTANCES: dict[str, qe.Distance] = {
 _NUMBER_TYPES = frozenset({float, int})
 MAX_POINT_ID = 2**64 - 1
 MAX_COUNT = 2**32  # limits, offsets, hnsw_ef
+UNTAGGED_RANGE = "data did not match any variant of untagged enum RangeInterface"
 
 
 def point_id(value: Any) -> qe.PointId:
@@ -69,20 +71,33 @@ def bad_request_dim(expected: int, got: int) -> Exception:
     return bad_input(f"Vector dimension error: expected dim: {expected}, got {got}")
 
 
-def _match(key: str, match: Any) -> qe.FieldCondition:
+#: Text-like matches of Qdrant 1.19, each a qdrant-edge class taking one string.
+TEXT_MATCHES: dict[str, Any] = {
+    "text": qe.MatchText,
+    "text_any": qe.MatchTextAny,
+    "phrase": qe.MatchPhrase,
+    "prefix": qe.MatchPrefix,
+    "substring": qe.MatchSubstring,
+}
+
+
+def _match(key: str, match: Any) -> Any:
     if not isinstance(match, dict):
         raise bad_request(f"match on `{key}` must be an object")
     if "value" in match:
         value = match["value"]
         if not isinstance(value, str | int | bool):
             raise bad_request(f"match.value on `{key}` must be a string, integer or boolean")
-        return qe.FieldCondition(key=key, match=qe.MatchValue(value))
+        return qe.MatchValue(value)
     if "any" in match:
-        return qe.FieldCondition(key=key, match=qe.MatchAny(_values(key, match["any"])))
+        return qe.MatchAny(_values(key, match["any"]))
     if "except" in match:
-        return qe.FieldCondition(key=key, match=qe.MatchExcept(_values(key, match["except"])))
-    if "text" in match:
-        return qe.FieldCondition(key=key, match=qe.MatchText(str(match["text"])))
+        return qe.MatchExcept(_values(key, match["except"]))
+    for name, cls in TEXT_MATCHES.items():
+        if name in match:
+            if not isinstance(match[name], str):
+                raise bad_request(f"match.{name} on `{key}` must be a string")
+            return cls(match[name])
     raise bad_request(f"unsupported match on `{key}`: {sorted(match)}")
 
 
@@ -94,15 +109,18 @@ def _values(key: str, values: Any) -> list[str] | list[int]:
     raise bad_request(f"match.any / match.except on `{key}` must be a list of strings or of integers")
 
 
-def _range(key: str, rng: Any) -> qe.FieldCondition:
+def _range(key: str, rng: Any) -> Any:
     if not isinstance(rng, dict) or not set(rng) <= {"gt", "gte", "lt", "lte"}:
         raise bad_request(f"range on `{key}` takes gt, gte, lt, lte")
     bounds = {k: v for k, v in rng.items() if v is not None}
     if all(isinstance(v, str) for v in bounds.values()) and bounds:
-        return qe.FieldCondition(key=key, range=qe.RangeDateTime(**bounds))
+        try:
+            return qe.RangeDateTime(**bounds)
+        except ValueError:  # serde's text when neither a number nor an RFC 3339 datetime parses
+            raise ApiError(400, f"Format error in JSON body: {UNTAGGED_RANGE}") from None
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds.values()):
         raise bad_request(f"range bounds on `{key}` must be numbers (or all datetime strings)")
-    return qe.FieldCondition(key=key, range=qe.RangeFloat(**{k: float(v) for k, v in bounds.items()}))
+    return qe.RangeFloat(**{k: float(v) for k, v in bounds.items()})
 
 
 def condition(cond: Any) -> Any:
@@ -113,11 +131,14 @@ def condition(cond: Any) -> Any:
         key = cond["key"]
         if not isinstance(key, str):
             raise bad_request("condition key must be a string")
+        given = conditions.parts(key, cond)  # all parts in one FieldCondition, evaluated by Qdrant's segment code
         if cond.get("match") is not None:
-            return _match(key, cond["match"])
+            given["match"] = _match(key, cond["match"])
         if cond.get("range") is not None:
-            return _range(key, cond["range"])
-        raise bad_request(f"unsupported field condition on `{key}` (supported: match, range)")
+            given["range"] = _range(key, cond["range"])
+        if not given:
+            raise bad_request(f"condition on `{key}` needs match, range, geo_*, values_count, is_empty or is_null")
+        return qe.FieldCondition(key=key, **given)
     if "has_id" in cond:
         ids = cond["has_id"]
         if not isinstance(ids, list):
@@ -127,6 +148,15 @@ def condition(cond: Any) -> Any:
         return qe.IsEmptyCondition(key=_key_of(cond["is_empty"]))
     if "is_null" in cond:
         return qe.IsNullCondition(key=_key_of(cond["is_null"]))
+    if "nested" in cond:
+        nested = cond["nested"]
+        if not isinstance(nested, dict) or not isinstance(nested.get("key"), str):
+            raise bad_request("nested takes {key, filter}")
+        return qe.NestedCondition(key=nested["key"], filter=to_filter(nested.get("filter")) or qe.Filter())
+    if "has_vector" in cond:
+        if not isinstance(cond["has_vector"], str):
+            raise bad_request("has_vector takes a vector name")
+        return qe.HasVectorCondition(cond["has_vector"])
     if "filter" in cond:
         return to_filter(cond["filter"])
     if {"must", "should", "must_not", "min_should"} & set(cond):
@@ -253,8 +283,27 @@ def search_params(value: Any) -> qe.SearchParams | None:
     hnsw_ef = value.get("hnsw_ef")
     if hnsw_ef is not None:
         hnsw_ef = positive_int(hnsw_ef, "params.hnsw_ef", 0)
+    quantization = _known(value.get("quantization"), ("ignore", "rescore", "oversampling"))  # types: validation
+    acorn = _known(value.get("acorn"), ("enable", "max_selectivity"))
     return qe.SearchParams(
         hnsw_ef=hnsw_ef,
         exact=bool(value.get("exact", False)),
         indexed_only=bool(value.get("indexed_only", False)),
+        quantization=qe.QuantizationSearchParams(**quantization) if quantization is not None else None,
+        acorn=qe.AcornSearchParams(**acorn) if acorn is not None else None,
+        idf=_idf(value.get("idf")),
     )
+
+
+def _idf(value: Any) -> qe.IdfParams | None:
+    """REST ``params.idf``: ``"global"`` or ``{corpus: filter}`` (IDF of sparse vectors over that corpus)."""
+    if isinstance(value, dict):
+        return qe.IdfParams(corpus=to_filter(value.get("corpus")))
+    return qe.IdfParams() if value == "global" else None
+
+
+def _known(value: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """The given ``keys`` of an object (None when it is not one)."""
+    if not isinstance(value, dict):
+        return None
+    return {k: value[k] for k in keys if value.get(k) is not None}

@@ -83,6 +83,8 @@ def parse_create(body: dict[str, Any]) -> dict[str, Any]:
         "hnsw_config": hnsw,
         "optimizers_config": optimizers,
         "on_disk_payload": bool(body.get("on_disk_payload", True)),
+        "params": _factors({}, body),
+        "metadata": dict(body.get("metadata") or {}),
         "demo": None,
     }
     if sparse:
@@ -90,10 +92,23 @@ def parse_create(body: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+FACTORS = ("replication_factor", "write_consistency_factor", "read_fan_out_factor", "read_fan_out_delay_ms")
+
+
+def _factors(params: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """Replication and read factors (validated before): one node stores and reports them, as Qdrant does."""
+    return {**params, **{k: given[k] for k in FACTORS if given.get(k) is not None}}
+
+
 def _tuning(hnsw: dict[str, Any], optimizers: dict[str, Any], body: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     """``hnsw`` and ``optimizers`` with the body's ``hnsw_config`` / ``optimizers_config`` merged in, validated."""
     hnsw = _merged(hnsw, body.get("hnsw_config"), "hnsw_config")
     optimizers = _merged(optimizers, body.get("optimizers_config"), "optimizers_config")
+    given = body.get("optimizers_config")
+    if optimizers.get("max_optimization_threads") == "auto":
+        optimizers["max_optimization_threads"] = None
+    if isinstance(given, dict) and given.get("prevent_unoptimized") is not None:  # shown only once set, as Qdrant
+        optimizers["prevent_unoptimized"] = bool(given["prevent_unoptimized"])
     for key in ("m", "ef_construct", "full_scan_threshold"):
         if not isinstance(hnsw[key], int) or isinstance(hnsw[key], bool) or hnsw[key] < 0:
             raise bad_input(f"hnsw_config.{key} must be a non-negative integer")
@@ -120,6 +135,9 @@ def parse_update(config: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]
     updated["hnsw_config"], updated["optimizers_config"] = hnsw, optimizers
     if params and params.get("on_disk_payload") is not None:
         updated["on_disk_payload"] = bool(params["on_disk_payload"])
+    updated["params"] = _factors(config.get("params", {}), params or {})
+    if isinstance(body.get("metadata"), dict):  # merged into the stored metadata, as Qdrant does
+        updated["metadata"] = {**config.get("metadata", {}), **body["metadata"]}
     return updated
 
 
@@ -142,14 +160,18 @@ def edge_config(config: dict[str, Any]) -> qe.EdgeConfig:
             ef_construct=hnsw["ef_construct"],
             full_scan_threshold=hnsw["full_scan_threshold"],
             max_indexing_threads=hnsw["max_indexing_threads"] or 0,
+            on_disk=hnsw.get("on_disk"),
+            payload_m=hnsw.get("payload_m"),
         ),
         max_search_threads=SEARCH_THREADS,
+        on_disk_payload=config.get("on_disk_payload"),
         optimizers=qe.EdgeOptimizersConfig(
             deleted_threshold=opt["deleted_threshold"],
             vacuum_min_vector_number=opt["vacuum_min_vector_number"],
             default_segment_number=opt["default_segment_number"],
             max_segment_size=opt["max_segment_size"],
             indexing_threshold=opt["indexing_threshold"],
+            prevent_unoptimized=opt.get("prevent_unoptimized"),
         ),
     )
 

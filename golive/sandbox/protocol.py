@@ -53,6 +53,7 @@ class Request:
     body: bytes
     params: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    parsed: Any = field(default=None, repr=False)  # the JSON body once read (validation, then the handler)
 
     @property
     def query(self) -> dict[str, str]:
@@ -60,12 +61,15 @@ class Request:
 
     def json(self) -> Any:
         """The JSON body; an empty body reads as ``{}``; malformed JSON is a 400."""
+        if self.parsed is not None:
+            return self.parsed
         if not self.body.strip():
             return {}
         try:
-            return orjson.loads(self.body)
+            self.parsed = orjson.loads(self.body)
         except orjson.JSONDecodeError as exc:
             raise bad_request(f"Json deserialize error: {exc}") from None
+        return self.parsed
 
     def json_object(self) -> dict[str, Any]:
         data = self.json()

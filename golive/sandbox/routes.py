@@ -10,10 +10,11 @@ from typing import Any, cast
 
 import qdrant_edge as qe
 
-from golive.sandbox import convert, queries, vectors
+from golive.sandbox import convert, options, queries, vectors
+from golive.sandbox.edge_errors import edge_error
 from golive.sandbox.engine import SCHEMA_TYPES, Collection, parse_create, parse_update
 from golive.sandbox.facets import schema_params
-from golive.sandbox.protocol import ApiError, Request, Response, bad_input, bad_request, ok
+from golive.sandbox.protocol import ApiError, Request, Response, bad_request, ok
 from golive.sandbox.state import State
 
 
@@ -22,13 +23,11 @@ def _collection(s: State, r: Request) -> Collection:
 
 
 def _edge(fn: Any, *args: Any) -> Any:
-    """Call into qdrant_edge, turning its input errors into Qdrant's 400."""
+    """Call into qdrant_edge, turning its input errors into Qdrant's 400 (a missing point: 404)."""
     try:
         return fn(*args)
-    except ApiError:
-        raise
     except Exception as exc:
-        raise bad_input(str(exc)) from None
+        raise edge_error(exc) from None
 
 
 def collection_info(s: State, c: Collection) -> dict[str, Any]:
@@ -50,11 +49,13 @@ def collection_info(s: State, c: Collection) -> dict[str, Any]:
                 "replication_factor": 1,
                 "write_consistency_factor": 1,
                 "on_disk_payload": cfg.get("on_disk_payload", True),
+                **cfg.get("params", {}),  # the factors given at create / PATCH (one node: stored, as Qdrant does)
             },
             "hnsw_config": cfg["hnsw_config"],
             "optimizer_config": cfg["optimizers_config"],
             "wal_config": {"wal_capacity_mb": 32, "wal_segments_ahead": 0},
             "quantization_config": None,
+            **({"metadata": cfg["metadata"]} if cfg.get("metadata") else {}),
         },
         "payload_schema": {key: _index_info(idx) for key, idx in info.payload_schema.items()},
         "update_queue": {"length": c.queued_writes()},
@@ -109,7 +110,10 @@ async def delete_collection(s: State, r: Request) -> Response:
 
 async def _apply(s: State, r: Request, c: Collection, op: qe.UpdateOperation) -> Response:
     wait = r.flag("wait", False)
-    op_id, status = await c.update(op, wait=wait)
+    try:
+        op_id, status = await c.update(op, wait=wait)
+    except Exception as exc:  # e.g. set-payload on a missing point: Qdrant's 404
+        raise edge_error(exc) from None
     # Qdrant answers 200 either way; only the result's status tells "acknowledged" from "completed".
     return ok({"operation_id": op_id, "status": status}, started=r.started)
 
@@ -143,10 +147,12 @@ def _points(body: dict[str, Any], c: Collection) -> list[qe.Point]:
 
 async def upsert_points(s: State, r: Request) -> Response:
     c = _collection(s, r)
-    points = _points(r.json_object(), c)
+    body = r.json_object()
+    points = _points(body, c)
     if s.faults.state["drop_writes"]:  # acknowledged as applied, never applied: a lost write
         return ok({"operation_id": c.next_operation_id(), "status": "completed"}, started=r.started)
-    return await _apply(s, r, c, qe.UpdateOperation.upsert_points(points))
+    condition, mode = convert.to_filter(body.get("update_filter")), options.update_mode(body.get("update_mode"))
+    return await _apply(s, r, c, qe.UpdateOperation.upsert_points(points, condition, mode))
 
 
 def _selector(body: dict[str, Any]) -> tuple[list[qe.PointId] | None, qe.Filter | None]:
@@ -206,8 +212,8 @@ async def create_index(s: State, r: Request) -> Response:
     c = _collection(s, r)
     body = r.json_object()
     field, schema = body.get("field_name"), body.get("field_schema")
-    if isinstance(schema, dict):
-        schema = schema.get("type")
+    if isinstance(schema, dict) and isinstance(field, str):  # with parameters (tokenizer, is_tenant, ...)
+        return await _apply(s, r, c, qe.UpdateOperation.create_field_index(field, options.index_schema(schema)))
     if not isinstance(field, str) or schema not in SCHEMA_TYPES:
         raise bad_request(f"give field_name and field_schema, one of {sorted(SCHEMA_TYPES)}")
     return await _apply(s, r, c, qe.UpdateOperation.create_field_index(field, SCHEMA_TYPES[schema]))
@@ -285,9 +291,17 @@ def _scoring(c: Collection, body: dict[str, Any], legacy: bool) -> tuple[Any, qe
                 raw = raw["vector"]
             return qe.Query.Nearest(convert.vector(raw, c.space.dense[""])), None, None, True
         return queries.legacy_vector(c.space, raw), None, None, True
+    scoring = options.scoring(body.get("query"))  # order_by / sample: no vector
+    if scoring is not None:
+        return scoring, None, None, False
     if c.space.plain and "using" not in body and "prefetch" not in body:  # the hot path, as before named vectors
         vec, exclude = _query_vector(c, body.get("query"))
-        return (qe.Query.Nearest(vec) if vec is not None else None), exclude, None, vec is not None
+        if vec is None:
+            return None, exclude, None, False
+        limit = convert.positive_int(body.get("limit"), "limit", 10)
+        return options.mmr(body.get("query"), vec, limit) or qe.Query.Nearest(vec), exclude, None, True
+    if isinstance(body.get("query"), dict) and body["query"].get("mmr") is not None:  # never dropped silently
+        raise bad_request("`query.mmr` is not supported by the golive sandbox on named or sparse vectors")
     parsed = queries.parse(c.space, body, lambda pid, using: _stored_vector(c, pid, using))
     return parsed.query, parsed.exclude, parsed.prefetches, parsed.nearest
 
@@ -370,6 +384,7 @@ async def scroll_points(s: State, r: Request) -> Response:
         filter=convert.to_filter(body.get("filter")),
         with_payload=convert.with_payload(body.get("with_payload"), True),
         with_vector=_with_vector(c, body),
+        order_by=options.order_by(body.get("order_by")),
     )
     records, next_offset = _edge(c.shard.scroll, request)
     return ok(
