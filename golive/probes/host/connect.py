@@ -28,6 +28,9 @@ from golive.probes.host.settings import HostSettings
 __all__ = ["AUTH_FAILED", "Connection", "HostError", "HostUnreachable", "ssh_options"]
 
 AUTH_FAILED = "authentication failed"
+# paramiko's transport thread logs each failed connection with a traceback, sometimes after connect() has
+# already raised (a banner timeout); golive turns each failure into one line, so that logger stays quiet for good.
+logging.getLogger("paramiko.transport").setLevel(logging.CRITICAL)
 CONTROL_PERSIST_S = 30
 
 
@@ -102,9 +105,6 @@ class Connection:
             strict = s.known_hosts == "strict"
             client.set_missing_host_key_policy(paramiko.RejectPolicy() if strict else paramiko.AutoAddPolicy())
         passphrase = self._environ.get(s.passphrase_env) if s.passphrase_env else None
-        transport_log = logging.getLogger("paramiko.transport")  # it logs each failure with a traceback
-        level = transport_log.level
-        transport_log.setLevel(logging.CRITICAL)
         try:
             client.connect(
                 url.hostname or "",
@@ -131,8 +131,6 @@ class Connection:
         except OSError as err:  # refused, timed out, no route
             client.close()
             raise HostUnreachable(f"{self.where}: unreachable: {err.strerror or err}") from None
-        finally:
-            transport_log.setLevel(level)
         return client
 
     def check(self) -> None:

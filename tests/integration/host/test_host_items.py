@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,18 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SYS = [f"GL-SYS-00{i}[node]" for i in range(1, 10)]
 SVC = [f"GL-SVC-00{i}[node]" for i in range(1, 9)]
+
+
+@contextmanager
+def cpu_burner() -> Iterator[None]:
+    """One process spinning on a core, so that a CPU-busy threshold of 0 % fails on an idle machine too (a CI
+    runner with many idle cores can show 0 busy jiffies over the 1 s sample)."""
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture
@@ -108,9 +123,9 @@ def test_each_fault_fails_its_own_item(
         )
         thresholds = {"memory": "0%", "disk": "0.01%", "swap": "100%", "cpu": "0%", "load_per_core": 0.000001,
                       "min_open_files": 1024, "min_max_map_count": 10**9}  # fmt: skip
-        run = run_host_items(
-            tmp_path, [entry], thresholds={"system": thresholds}, backups={"locations": [str(paths["backups"])]}
-        )
+        backups = {"locations": [str(paths["backups"])]}
+        with cpu_burner():
+            run = run_host_items(tmp_path, [entry], thresholds={"system": thresholds}, backups=backups)
     finally:
         storage.chmod(0o750)
         subprocess.run(["prlimit", f"--nofile={before[0]}:{before[1]}", "--pid", str(handle.pid)], check=True)
