@@ -8,4 +8,5 @@ Imported as ``support`` (``from support.waivers import UNCLAIMED_IDS``): tests/c
 - ``runs``: the real checklist under ``pytest -m golive`` in a subprocess with a user's clean environment,
   and its summary.
 - ``sandboxes``: a shared sandbox handed to one test with its faults cleared before and after.
+- ``ports``: free loopback ports for the servers the tests start, and whether one is free again.
 """

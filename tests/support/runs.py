@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,12 +27,6 @@ def clean_env(reports: Path | None = None) -> dict[str, str]:
     if reports is not None:
         env["GOLIVE_REPORTS"] = str(reports)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def golive_pytest_command(config_path: Path, reports: Path, *args: str) -> list[str]:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from support.runs import REPO, Run, free_port, run_golive_pytest
+from support.ports import free_port
+from support.runs import REPO, Run, run_golive_pytest
 from support.sandboxes import cleared
 from support.waivers import load_waivers, unclaimed_waivers
 

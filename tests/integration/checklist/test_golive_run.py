@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.ports import port_free
 from support.runs import REPO, clean_env
 
 from golive.waiting import wait_until
@@ -152,15 +153,6 @@ def _slow_checks(tmp_path: Path) -> tuple[Path, Path]:
     return checks, started
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
 def test_sigkill_of_golive_run_takes_the_sandbox_and_pytest_with_it(tmp_path: Path) -> None:
     """Issue 9.3: kill -9 of `golive run` must not orphan the sandbox (holding the port) or the pytest child."""
     checks, started = _slow_checks(tmp_path)
@@ -170,7 +162,7 @@ def test_sigkill_of_golive_run_takes_the_sandbox_and_pytest_with_it(tmp_path: Pa
         wait_until(started.exists, timeout=120, describe="the slow check to start")
         proc.kill()
         proc.communicate()
-    wait_until(lambda: _port_free(port), timeout=30, describe=f"the sandbox to release port {port}")
+    wait_until(lambda: port_free(port), timeout=30, describe=f"the sandbox to release port {port}")
     # the pytest child got SIGINT: an interrupted, INCONCLUSIVE partial summary, never a GO of its own
     summary = reports / "demo" / "latest" / "summary.json"
     wait_until(summary.exists, timeout=30, describe="the pytest child's partial summary")

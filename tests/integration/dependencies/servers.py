@@ -25,7 +25,7 @@ from typing import Any
 
 import psycopg
 import redis
-from support.runs import free_port
+from support.ports import free_port
 
 from golive.waiting import wait_until
 

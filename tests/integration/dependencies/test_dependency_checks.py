@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 import redis
+from support.ports import free_port
 
 from golive.probes.dependencies.redis import CLIENT_NAME
 from golive.waiting import wait_until
@@ -34,7 +35,6 @@ from .servers import (
     PG_USER,
     PostgresServer,
     RedisServer,
-    free_port,
     running_postgres,
     running_redis,
     running_standby,

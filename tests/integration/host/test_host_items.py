@@ -11,11 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from support.ports import free_port
 
 from golive.sandbox.testing import SandboxHandle
 
 from .conftest import UNPRIVILEGED, host_entry, run_host_items, ssh_entry
-from .sshd import Sshd, free_port
+from .sshd import Sshd
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from support.ports import free_port
 
 from golive.load.histograms import percentile_of
 from golive.load.judge import TrustLimits, assess_trust
@@ -98,7 +99,7 @@ def test_an_unreachable_target_fails_fast_with_one_line():
 def test_a_master_merges_the_histograms_of_workers_started_elsewhere(stub, tmp_path):
     """Locust's distributed mode: the driver runs the master; a worker joins as it would from another host."""
     url = stub(delay_ms=1)
-    spec = replace(BASE, host=url, rate=200.0, master=True, expect_workers=1, master_bind_port=_free_port())
+    spec = replace(BASE, host=url, rate=200.0, master=True, expect_workers=1, master_bind_port=free_port())
     worker_cmd = [sys.executable, "-m", "locust", "-f", str(scenario_path("search")), "--worker",
                   "--master-host", "127.0.0.1", "--master-port", str(spec.master_bind_port)]  # fmt: skip
     worker = subprocess.Popen(worker_cmd, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -110,14 +111,6 @@ def test_a_master_merges_the_histograms_of_workers_started_elsewhere(stub, tmp_p
     assert [g.split("-")[0] for g in result.data["generators"]] == ["worker"]
     assert result.counts["ok"] == result.counts["scheduled"] == pytest.approx(600, abs=6)
     assert result.summary("latency")["p50"] == pytest.approx(0.0015, abs=0.0015)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_target_that_cannot_keep_up_fails_the_throughput_gate_no_go_with_its_real_completion_rate(stub):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from support.ports import free_port
 
 from .conftest import REPO
 
@@ -41,18 +41,12 @@ def test_broken():
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Pushgateway on a free loopback port for the session, stopped after (even on failure)."""
     if not shutil.which(PUSHGATEWAY):
         pytest.fail(f"{PUSHGATEWAY} is needed (Debian: apt-get install prometheus-pushgateway)")
-    port = _free_port()
+    port = free_port()
     log = (tmp_path_factory.mktemp("pushgateway") / "log").open("w")
     proc = subprocess.Popen([PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{port}"], stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
@@ -121,7 +115,7 @@ def test_a_run_pushes_its_metrics_to_the_pushgateway(pushgateway: str, tmp_path:
 
 
 def test_a_failed_push_is_reported_and_changes_nothing_else(tmp_path: Path) -> None:
-    dead = f"http://127.0.0.1:{_free_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     proc, run_dir = _run_scratch(tmp_path, f"report: {{pushgateway_url: '{dead}', push_timeout: 2s}}\n")
     assert proc.returncode == 1
     assert f"golive: push to the Pushgateway at {dead} failed" in proc.stdout

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+from support.ports import free_port
 
 from golive.cli.sandbox_prometheus import running_prometheus as launch_prometheus
 
@@ -26,12 +26,6 @@ RULES = """groups:
         expr: sum(rate(rest_responses_fail_total[5m])) > 1
 """
 BROKEN_RULES = "groups:\n  - name: qdrant\n    rules:\n      - alert: Broken\n        expr: up{{\n"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

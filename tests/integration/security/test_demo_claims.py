@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
+from support.ports import free_port, port_free
 
 from golive.waiting import wait_until
 
 from .conftest import REPO
-from .neighbours import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 GIVEN_KEY = "golive-given-admin-key-0123456789"
@@ -65,15 +64,6 @@ def _summary(tmp_path: Path) -> dict[str, Any]:
     return dict(json.loads((tmp_path / "reports" / "demo" / "latest" / "summary.json").read_text()))
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
 def test_golive_run_makes_the_sandbox_live_up_to_its_claims(tmp_path: Path) -> None:
     path, prom_port = _demo_config(tmp_path)  # the read-only key is made up, the admin key given
     with _golive_run(path, _env(tmp_path), "security", "monitoring") as proc:
@@ -92,7 +82,7 @@ def test_golive_run_makes_the_sandbox_live_up_to_its_claims(tmp_path: Path) -> N
     assert int(started[1]) == prom_port
     assert "golive: stopping Prometheus" in output
     assert not Path(started[2]).exists()
-    assert _port_free(prom_port)
+    assert port_free(prom_port)
 
 
 def test_sigterm_stops_the_demo_prometheus_and_removes_its_folder(tmp_path: Path) -> None:
@@ -115,7 +105,7 @@ def test_sigterm_stops_the_demo_prometheus_and_removes_its_folder(tmp_path: Path
     with proc:
         try:
             wait_until(started.exists, timeout=120, describe="the slow check to start")
-            assert not _port_free(prom_port)  # Prometheus is up while the checks run
+            assert not port_free(prom_port)  # Prometheus is up while the checks run
             proc.send_signal(signal.SIGTERM)
             output, _ = proc.communicate(timeout=60)
         finally:
@@ -126,7 +116,7 @@ def test_sigterm_stops_the_demo_prometheus_and_removes_its_folder(tmp_path: Path
     assert started_line is not None, output[-3000:]
     assert "golive: stopping Prometheus" in output
     assert not Path(started_line[2]).exists()
-    assert _port_free(prom_port)
+    assert port_free(prom_port)
 
 
 def test_without_the_prometheus_binary_the_run_says_so_and_is_not_go(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from support.ports import free_port
 
 from golive.cli.sandbox_prometheus import demo_rules, running_prometheus, scrape_config, wait_for_scrape
 from golive.sandbox.certs import CA
@@ -23,7 +24,6 @@ from golive.sandbox.testing import SandboxHandle
 from golive.waiting import wait_until
 
 from .conftest import API_KEY, READ_ONLY_KEY, REPO, keys_env, run_area, secured_config
-from .neighbours import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SHIPPED = yaml.safe_load((REPO / "config" / "sandbox.yaml").read_text(encoding="utf-8"))

@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from support.ports import free_port
 
 from golive.sandbox.metrics_endpoint import running_metrics_endpoint
 from golive.sandbox.testing import SandboxHandle, running_sandbox
 from golive.waiting import wait_until
 
 from .conftest import run_area
-from .neighbours import BROKEN_RULES, RULES, Prometheus, free_port, http_stub, qdrant_root, running_prometheus
+from .neighbours import BROKEN_RULES, RULES, Prometheus, http_stub, qdrant_root, running_prometheus
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FAMILIES = ("citadel_up", "citadel_qdrant_up", "citadel_qdrant_points")
