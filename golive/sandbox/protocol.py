@@ -81,7 +81,7 @@ class Request:
         value = self.query.get(name)
         if value is None:
             return default
-        return value.lower() in {"true", "1", "yes", ""}
+        return value == "true"  # validation.query_flags refused anything but true and false
 
 
 @dataclass(slots=True)

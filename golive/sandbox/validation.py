@@ -373,10 +373,24 @@ def query_timeout(r: Request) -> None:
         raise invalid("timeout", f"value {int(raw)} invalid, must be 1 or larger", "query parameters")
 
 
+BOOL_QUERY = ("wait", "force", "per_collection", "anonymize")  # Qdrant's boolean query parameters
+
+
+def query_flags(r: Request) -> None:
+    """Boolean query parameters as serde reads them: ``true`` or ``false``, nothing else (``?wait=1`` is a 400)."""
+    if not r.query_string:
+        return
+    for name in BOOL_QUERY:
+        raw = r.query.get(name)
+        if raw is not None and raw not in ("true", "false"):
+            raise ApiError(400, "Deserialize error in query parameters: provided string was not `true` or `false`")
+
+
 def check(r: Request, template: str) -> None:
     """Raise Qdrant's error for the request on this route before its handler runs (the body is parsed once)."""
     validate_path_name(r.params)
     query_timeout(r)
+    query_flags(r)
     priority = r.query.get("priority") if template.endswith("/snapshots/upload") else None
     if priority is not None and priority not in PRIORITIES:
         expected = ", ".join(f"`{p}`" for p in PRIORITIES)

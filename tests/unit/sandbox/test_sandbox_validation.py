@@ -234,6 +234,17 @@ def test_timeout_query_parameter_as_qdrant_reads_it() -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["wait", "force", "per_collection", "anonymize"])
+def test_boolean_query_parameters_are_true_or_false(name: str) -> None:
+    for good in (b"true", b"false"):
+        assert answer("PUT", C + "/points", {"points": []}, query=name.encode() + b"=" + good) is None
+    for bad in (b"1", b"yes", b"True", b""):
+        assert answer("PUT", C + "/points", {"points": []}, query=name.encode() + b"=" + bad) == (
+            400,
+            "Deserialize error in query parameters: provided string was not `true` or `false`",
+        ), bad
+
+
 def test_upload_priority_query_parameter() -> None:
     upload = C + "/snapshots/upload"
     assert answer("POST", upload, {}, query=b"priority=snapshot") is None
